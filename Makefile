@@ -1,0 +1,40 @@
+# Thin front over CMake. `make demo` and `make test` work on a fresh Debian 12.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all build deps configure protos test bench demo clean
+
+all: build
+
+# Debian packages heyhi needs (idempotent; installs only what is missing).
+deps:
+	bash tools/install_deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+
+configure: $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Regenerate the schema code after editing proto/*.proto, then rebuild.
+protos: configure
+	cmake --build $(BUILD) -j$(JOBS) --target protos
+	cmake --build $(BUILD) -j$(JOBS)
+
+test: deps
+	$(MAKE) build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
+
+bench: build
+	@for b in $(BUILD)/tests/bench/*_bench; do echo "== $$b"; $$b; done
+
+# The main job: a real training run on Fashion-MNIST, locally.
+demo: deps
+	$(MAKE) build
+	$(BUILD)/run -c conf/c02_sup_train/sl.prototxt --adhoc
+
+clean:
+	rm -rf $(BUILD)

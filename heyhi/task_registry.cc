@@ -1,0 +1,42 @@
+// The process-wide table of task functions, filled by HEYHI_TASK at start-up.
+#include "heyhi/task_registry.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace heyhi {
+namespace {
+
+// A function-local static: registrations run during static initialisation,
+// in an order across files that C++ does not define.
+std::map<std::string, RegisteredTask>& Registry() {
+  static auto* registry = new std::map<std::string, RegisteredTask>();
+  return *registry;
+}
+
+}  // namespace
+
+std::string JobContext::ResolvePath(const std::string& path) const {
+  if (path.empty() || path[0] == '/' || launch_dir_.empty()) return path;
+  return launch_dir_ + "/" + path;
+}
+
+bool RegisterTask(const std::string& case_name, const std::string& type_name,
+                  TaskFunction function) {
+  auto [it, inserted] =
+      Registry().emplace(case_name, RegisteredTask{case_name, type_name, std::move(function)});
+  if (!inserted) {
+    std::fprintf(stderr, "heyhi: task '%s' is registered twice\n", case_name.c_str());
+    std::abort();
+  }
+  return true;
+}
+
+const RegisteredTask* FindTask(const std::string& case_name) {
+  auto it = Registry().find(case_name);
+  return it == Registry().end() ? nullptr : &it->second;
+}
+
+const std::map<std::string, RegisteredTask>& RegisteredTasks() { return Registry(); }
+
+}  // namespace heyhi

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages heyhi needs, only those that are missing.
+set -euo pipefail
+
+packages=(
+  cmake make g++ pkg-config
+  libprotobuf-dev protobuf-compiler libprotoc-dev
+  libabsl-dev libgflags-dev libgoogle-glog-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libtorch-dev libgloo-dev zlib1g-dev
+  dataset-fashion-mnist
+  slurm-wlm munge
+  git procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
