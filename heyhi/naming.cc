@@ -60,8 +60,8 @@ absl::StatusOr<std::vector<std::string>> SortOverridesForNaming(
     std::string token = StripOverrideDashes(raw);
     const size_t eq = token.find('=');
     if (eq == std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "override '", raw, "' has no '=': expected key=value or I<mount>=<path>"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("override '", raw, "' has no '=': expected key=value or I<mount>=<path>"));
     }
     std::string key = token.substr(0, eq);
     const size_t depth = std::count(key.begin(), key.end(), '.') + 1;
@@ -99,8 +99,7 @@ absl::StatusOr<std::string> RedefinesTag(const std::vector<std::string>& tokens)
     absl::StrReplaceAll({{" ", "_"}}, &value);
     items.push_back(absl::StrCat(key, kItemSeparator, value));
   }
-  const std::string tag =
-      PythonPrefix(absl::StrJoin(items, kItemSeparator), kMaxRedefinesChars);
+  const std::string tag = PythonPrefix(absl::StrJoin(items, kItemSeparator), kMaxRedefinesChars);
   return tag.empty() ? "default" : tag;
 }
 
@@ -163,8 +162,7 @@ std::string ConfigNameTag(const std::string& config_path) {
 absl::StatusOr<ExpIdFields> MakeExpIdFields(const std::string& config_path,
                                             const std::string& conf_root,
                                             const std::vector<std::string>& override_tokens,
-                                            bool adhoc, const std::string& sig,
-                                            std::time_t now) {
+                                            bool adhoc, const std::string& sig, std::time_t now) {
   ExpIdFields fields;
   absl::StatusOr<std::string> redefines = RedefinesTag(override_tokens);
   if (!redefines.ok()) return redefines.status();
@@ -192,9 +190,9 @@ absl::StatusOr<std::string> ExpId(absl::string_view pattern, const ExpIdFields& 
   auto error = [&](absl::string_view what) {
     std::vector<std::string> known;
     for (const auto& tag : tags) known.push_back(absl::StrCat("%(", tag.first, ")s"));
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, " in exp id pattern '", pattern, "'; known tags: ", absl::StrJoin(known, " "),
-        " (and %% for a literal %)"));
+    return absl::InvalidArgumentError(absl::StrCat(what, " in exp id pattern '", pattern,
+                                                   "'; known tags: ", absl::StrJoin(known, " "),
+                                                   " (and %% for a literal %)"));
   };
   std::string out;
   for (size_t i = 0; i < pattern.size(); ++i) {
@@ -227,8 +225,7 @@ absl::StatusOr<std::string> ExpId(absl::string_view pattern, const ExpIdFields& 
   return out;
 }
 
-absl::StatusOr<std::string> ExpDirPath(const std::string& exp_root,
-                                       const std::string& exp_id) {
+absl::StatusOr<std::string> ExpDirPath(const std::string& exp_root, const std::string& exp_id) {
   if (exp_id.empty()) return absl::InvalidArgumentError("the exp id is empty");
   const fs::path id(exp_id);
   if (id.is_absolute()) {
@@ -243,9 +240,9 @@ absl::StatusOr<std::string> ExpDirPath(const std::string& exp_root,
   const fs::path dir = NormalAbsolute(root / id);
   const fs::path rel = dir.lexically_relative(root);
   if (rel.empty() || rel == "." || *rel.begin() == "..") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "exp id '", exp_id, "' does not name a folder inside the exp root ", root.string(),
-        "; give an absolute --out to write elsewhere"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("exp id '", exp_id, "' does not name a folder inside the exp root ",
+                     root.string(), "; give an absolute --out to write elsewhere"));
   }
   return dir.string();
 }
@@ -260,8 +257,7 @@ std::string DefaultExpRoot() {
     struct passwd entry;
     struct passwd* found = nullptr;
     char buffer[4096];
-    if (getpwuid_r(getuid(), &entry, buffer, sizeof(buffer), &found) == 0 &&
-        found != nullptr) {
+    if (getpwuid_r(getuid(), &entry, buffer, sizeof(buffer), &found) == 0 && found != nullptr) {
       home = found->pw_dir;
     }
   }

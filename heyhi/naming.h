@@ -84,8 +84,7 @@ struct ExpIdFields {
 absl::StatusOr<ExpIdFields> MakeExpIdFields(const std::string& config_path,
                                             const std::string& conf_root,
                                             const std::vector<std::string>& override_tokens,
-                                            bool adhoc, const std::string& sig,
-                                            std::time_t now);
+                                            bool adhoc, const std::string& sig, std::time_t now);
 
 // `pattern` (kDefaultExpIdPattern or --out) with every %(tag)s replaced by
 // its field and %% by %. An unknown tag, or a '%' not followed by (tag)s or
@@ -93,11 +92,10 @@ absl::StatusOr<ExpIdFields> MakeExpIdFields(const std::string& config_path,
 absl::StatusOr<std::string> ExpId(absl::string_view pattern, const ExpIdFields& fields);
 
 // The exp dir of `exp_id`: an absolute id (an absolute --out) as is, a
-// relative one under `exp_root`; made absolute and lexically normalized. Refused, so that no
-// wipe can ever target them: an empty id, an id that names `exp_root` itself
-// or leaves it through "..", and the file system root.
-absl::StatusOr<std::string> ExpDirPath(const std::string& exp_root,
-                                       const std::string& exp_id);
+// relative one under `exp_root`; made absolute and lexically normalized.
+// Refused, so that no wipe can ever target them: an empty id, an id that
+// names `exp_root` itself or leaves it through "..", and the file system root.
+absl::StatusOr<std::string> ExpDirPath(const std::string& exp_root, const std::string& exp_id);
 
 // $HH_EXP_DIR if set and not empty, else ~/results/heyhi; made absolute.
 std::string DefaultExpRoot();

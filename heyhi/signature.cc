@@ -114,11 +114,9 @@ class CanonicalWriter {
     const bool rep = index >= 0;
     switch (field.cpp_type()) {
       case FieldDescriptor::CPPTYPE_INT32:
-        return absl::StrCat(rep ? r.GetRepeatedInt32(msg, &field, index)
-                                : r.GetInt32(msg, &field));
+        return absl::StrCat(rep ? r.GetRepeatedInt32(msg, &field, index) : r.GetInt32(msg, &field));
       case FieldDescriptor::CPPTYPE_INT64:
-        return absl::StrCat(rep ? r.GetRepeatedInt64(msg, &field, index)
-                                : r.GetInt64(msg, &field));
+        return absl::StrCat(rep ? r.GetRepeatedInt64(msg, &field, index) : r.GetInt64(msg, &field));
       case FieldDescriptor::CPPTYPE_UINT32:
         return absl::StrCat(rep ? r.GetRepeatedUInt32(msg, &field, index)
                                 : r.GetUInt32(msg, &field));
@@ -132,17 +130,15 @@ class CanonicalWriter {
         return ShortestFloat(rep ? r.GetRepeatedDouble(msg, &field, index)
                                  : r.GetDouble(msg, &field));
       case FieldDescriptor::CPPTYPE_BOOL:
-        return (rep ? r.GetRepeatedBool(msg, &field, index) : r.GetBool(msg, &field))
-                   ? "true"
-                   : "false";
+        return (rep ? r.GetRepeatedBool(msg, &field, index) : r.GetBool(msg, &field)) ? "true"
+                                                                                      : "false";
       case FieldDescriptor::CPPTYPE_ENUM:
         return absl::StrCat(rep ? r.GetRepeatedEnumValue(msg, &field, index)
                                 : r.GetEnumValue(msg, &field));
       case FieldDescriptor::CPPTYPE_STRING: {
         std::string text;
-        AppendLengthPrefixed(rep ? r.GetRepeatedString(msg, &field, index)
-                                 : r.GetString(msg, &field),
-                             text);
+        AppendLengthPrefixed(
+            rep ? r.GetRepeatedString(msg, &field, index) : r.GetString(msg, &field), text);
         return text;
       }
       case FieldDescriptor::CPPTYPE_MESSAGE: {
@@ -169,9 +165,9 @@ class CanonicalWriter {
     std::vector<Entry> entries;
     for (int i = 0, n = r.FieldSize(msg, &field); i < n; ++i) {
       const Message& entry = r.GetRepeatedMessage(msg, &field, i);
-      entries.push_back({SortKey(entry, key_field),
-                         absl::StrCat(ValueText(entry, key_field, -1), ":",
-                                      ValueText(entry, value_field, -1))});
+      entries.push_back(
+          {SortKey(entry, key_field),
+           absl::StrCat(ValueText(entry, key_field, -1), ":", ValueText(entry, value_field, -1))});
     }
     std::stable_sort(entries.begin(), entries.end(),
                      [](const Entry& a, const Entry& b) { return a.sort_key < b.sort_key; });
@@ -256,8 +252,7 @@ bool SigExcludeSetIn(const Message& field_options) {
     }
   }
   if (found) return value;
-  if (const auto* generated =
-          dynamic_cast<const google::protobuf::FieldOptions*>(&field_options)) {
+  if (const auto* generated = dynamic_cast<const google::protobuf::FieldOptions*>(&field_options)) {
     return UninterpretedSigExclude(*generated);
   }
   return false;

@@ -73,8 +73,8 @@ TEST(HeyHiCompatibility, IncludeOverrideAloneHashesTo7352e7df) {
 TEST(HeyHiCompatibility, HeyHiPatternFindsTheFolderOfTheHeyHiDocExample) {
   // HeyHi doc: `run.py --cfg conf/c02_sup_train/sl.prototxt` writes to
   // p/c02_sup_train/sl/default_d7517139.
-  absl::StatusOr<ExpIdFields> fields = MakeExpIdFields(
-      "/proj/conf/c02_sup_train/sl.prototxt", "/proj/conf", {}, false, "0123456789ab", 0);
+  absl::StatusOr<ExpIdFields> fields = MakeExpIdFields("/proj/conf/c02_sup_train/sl.prototxt",
+                                                       "/proj/conf", {}, false, "0123456789ab", 0);
   ASSERT_TRUE(fields.ok()) << fields.status();
   EXPECT_EQ(Id(kHeyHiExpIdPattern, *fields), "p/c02_sup_train/sl/default_d7517139");
 }
@@ -101,19 +101,17 @@ TEST(RedefinesTag, LeadingDashesAreStripped) {
 }
 
 TEST(RedefinesTag, KeysLongerThanFiveCharsKeepThreeLettersPerDottedPart) {
-  EXPECT_EQ(Tag({"seed=3"}), "seed@3");               // 4 chars: whole
-  EXPECT_EQ(Tag({"lrate=3"}), "lrate@3");             // 5 chars: whole
-  EXPECT_EQ(Tag({"lr_max=3"}), "lr_@3");              // 6 chars: shortened
-  EXPECT_EQ(Tag({"I.agent_one=x"}), "I.age@x");       // every part, even "I"
+  EXPECT_EQ(Tag({"seed=3"}), "seed@3");              // 4 chars: whole
+  EXPECT_EQ(Tag({"lrate=3"}), "lrate@3");            // 5 chars: whole
+  EXPECT_EQ(Tag({"lr_max=3"}), "lr_@3");             // 6 chars: shortened
+  EXPECT_EQ(Tag({"I.agent_one=x"}), "I.age@x");      // every part, even "I"
   EXPECT_EQ(Tag({"Ilauncher=slurm"}), "Ila@slurm");  // include keeps its I
 }
 
 TEST(RedefinesTag, ValuesWithSlashKeepTheirLastTwoPartsJoinedByUnderscore) {
-  EXPECT_EQ(Tag({"I.agent_one=agents/searchbot", "lr=0.1", "out=/tmp/a b/c d.json",
-                 "seed=3"}),
+  EXPECT_EQ(Tag({"I.agent_one=agents/searchbot", "lr=0.1", "out=/tmp/a b/c d.json", "seed=3"}),
             "lr@0.1@out@a_b_c_d.json@seed@3@I.age@agents_searchbot");
-  EXPECT_EQ(Hash({"I.agent_one=agents/searchbot", "lr=0.1", "out=/tmp/a b/c d.json",
-                  "seed=3"}),
+  EXPECT_EQ(Hash({"I.agent_one=agents/searchbot", "lr=0.1", "out=/tmp/a b/c d.json", "seed=3"}),
             "a790b854");
   EXPECT_EQ(Tag({"p=/abs"}), "p@_abs");
   EXPECT_EQ(Tag({"p=dir/"}), "p@dir_");
@@ -180,8 +178,7 @@ TEST(ConfigNameTag, IsTheFileNameWithoutItsExtension) {
 }
 
 TEST(ConfigFolderTag, IsTheFolderRelativeToTheConfRootWithSlashesAsUnderscores) {
-  EXPECT_EQ(ConfigFolderTag("/proj/conf/c02_sup_train/sl.prototxt", "/proj/conf"),
-            "c02_sup_train");
+  EXPECT_EQ(ConfigFolderTag("/proj/conf/c02_sup_train/sl.prototxt", "/proj/conf"), "c02_sup_train");
   EXPECT_EQ(ConfigFolderTag("/proj/conf/a/b/x.prototxt", "/proj/conf/"), "a_b");
   EXPECT_EQ(ConfigFolderTag("/proj/conf/./a//b/../c/x.prototxt", "/proj/conf"), "a_c");
 }
@@ -201,10 +198,8 @@ TEST(ConfigFolderTag, OutsideTheConfRootIsEightHexOfTheAbsoluteFolder) {
 
 TEST(ConfigFolderTag, RelativePathsAreTakenFromTheWorkingDirectory) {
   const fs::path cwd = fs::current_path();
-  EXPECT_EQ(ConfigFolderTag("conf/c01_eval/x.prototxt", (cwd / "conf").string()),
-            "c01_eval");
-  EXPECT_EQ(ConfigFolderTag((cwd / "conf/c01_eval/x.prototxt").string(), "conf"),
-            "c01_eval");
+  EXPECT_EQ(ConfigFolderTag("conf/c01_eval/x.prototxt", (cwd / "conf").string()), "c01_eval");
+  EXPECT_EQ(ConfigFolderTag((cwd / "conf/c01_eval/x.prototxt").string(), "conf"), "c01_eval");
 }
 
 TEST(ConfigFolderTag, FolderReachedThroughASymlinkIsStillInside) {
@@ -213,9 +208,9 @@ TEST(ConfigFolderTag, FolderReachedThroughASymlinkIsStillInside) {
   fs::create_directories(base / "real/conf/c03");
   std::ofstream(base / "real/conf/c03/x.prototxt") << "";
   fs::create_directory_symlink(base / "real", base / "link");
-  EXPECT_EQ(ConfigFolderTag((base / "link/conf/c03/x.prototxt").string(),
-                            (base / "real/conf").string()),
-            "c03");
+  EXPECT_EQ(
+      ConfigFolderTag((base / "link/conf/c03/x.prototxt").string(), (base / "real/conf").string()),
+      "c03");
   fs::remove_all(base);
 }
 

@@ -45,7 +45,8 @@ TEST(PythonRepr, KeepsPrintableUnicodeAndEscapesTheRest) {
 }
 
 TEST(PythonRepr, BytesThatAreNotUtf8AreSurrogateEscaped) {
-  EXPECT_EQ(PythonStrRepr("bad\xFF\xE2\x82" "end"), "'bad\\udcff\\udce2\\udc82end'");
+  const std::string bad = std::string("bad\xFF\xE2\x82") + "end";
+  EXPECT_EQ(PythonStrRepr(bad), "'bad\\udcff\\udce2\\udc82end'");
 }
 
 TEST(PythonLength, CountsCodePointsNotBytes) {
@@ -59,7 +60,8 @@ TEST(PythonLength, CountsCodePointsNotBytes) {
 TEST(PythonPrefix, CutsBetweenCodePoints) {
   EXPECT_EQ(PythonPrefix("café au lait", 4), "café");
   EXPECT_EQ(PythonPrefix("ab", 5), "ab");
-  EXPECT_EQ(PythonPrefix("a\xFF" "bc", 2), "a\xFF");  // stray bytes come back as is
+  // A stray byte counts as one character and comes back as is.
+  EXPECT_EQ(PythonPrefix(std::string("a\xFF") + "bc", 2), "a\xFF");
 }
 
 }  // namespace

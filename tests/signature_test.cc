@@ -38,8 +38,7 @@ M Parse(const std::string& text) {
 }
 
 std::unique_ptr<Message> ParseDynamic(const google::protobuf::Descriptor* type,
-                                      DynamicMessageFactory& factory,
-                                      const std::string& text) {
+                                      DynamicMessageFactory& factory, const std::string& text) {
   std::unique_ptr<Message> msg(factory.GetPrototype(type)->New());
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, msg.get())) << text;
   return msg;
@@ -65,10 +64,10 @@ TEST(Signature, LrZeroPointOneAndPointOneAreTheSame) {
 }
 
 TEST(Signature, FieldOrderIsIrrelevant) {
-  const auto a = Parse<MetaCfg>(
-      "train { lr: 0.2 batch_size: 64 data { dir: '/d' max_train_samples: 10 } }");
-  const auto b = Parse<MetaCfg>(
-      "train { data { max_train_samples: 10 dir: '/d' } batch_size: 64 lr: 0.2 }");
+  const auto a =
+      Parse<MetaCfg>("train { lr: 0.2 batch_size: 64 data { dir: '/d' max_train_samples: 10 } }");
+  const auto b =
+      Parse<MetaCfg>("train { data { max_train_samples: 10 dir: '/d' } batch_size: 64 lr: 0.2 }");
   EXPECT_EQ(Signature(a), Signature(b));
 }
 
@@ -92,8 +91,8 @@ TEST(Signature, EditingAValueChangesIt) {
   const auto base = Parse<MetaCfg>("train { lr: 0.01 transformer { num_heads: 8 } }");
   const auto other_lr = Parse<MetaCfg>("train { lr: 0.02 transformer { num_heads: 8 } }");
   const auto deep_edit = Parse<MetaCfg>("train { lr: 0.01 transformer { num_heads: 9 } }");
-  const auto new_string = Parse<MetaCfg>(
-      "train { lr: 0.01 transformer { num_heads: 8 } checkpoint: 'x.pt' }");
+  const auto new_string =
+      Parse<MetaCfg>("train { lr: 0.01 transformer { num_heads: 8 } checkpoint: 'x.pt' }");
   EXPECT_NE(Signature(base), Signature(other_lr));
   EXPECT_NE(Signature(base), Signature(deep_edit));
   EXPECT_NE(Signature(base), Signature(new_string));
@@ -113,8 +112,7 @@ TEST(Signature, SigExcludeFieldIsIgnored) {
   EXPECT_EQ(Signature(quiet), Signature(unset));
   EXPECT_EQ(Signature(Parse<TestAllKindsTask>("verbosity: 3 i32: 1")),
             Signature(Parse<TestAllKindsTask>("i32: 1")));
-  EXPECT_TRUE(IsExcludedFromSignature(
-      *TrainTask::descriptor()->FindFieldByName("log_every")));
+  EXPECT_TRUE(IsExcludedFromSignature(*TrainTask::descriptor()->FindFieldByName("log_every")));
   EXPECT_FALSE(IsExcludedFromSignature(*TrainTask::descriptor()->FindFieldByName("lr")));
 }
 
@@ -129,8 +127,7 @@ TEST(Signature, EmptyChosenOneofCaseDiffersFromNone) {
 }
 
 TEST(Signature, ChosenOneofScalarEqualToTheDefaultIsKept) {
-  EXPECT_NE(Signature(Parse<TestAllKindsTask>("choice_int: 0")),
-            Signature(TestAllKindsTask()));
+  EXPECT_NE(Signature(Parse<TestAllKindsTask>("choice_int: 0")), Signature(TestAllKindsTask()));
   EXPECT_NE(Signature(Parse<TestAllKindsTask>("choice_int: 0")),
             Signature(Parse<TestAllKindsTask>("choice_str: ''")));
 }
@@ -185,8 +182,7 @@ TEST(Signature, RepeatedOrderMatters) {
   EXPECT_NE(Signature(Parse<TestAllKindsTask>("ints: [1, 2]")),
             Signature(Parse<TestAllKindsTask>("ints: [2, 1]")));
   // Repeated elements equal to the default are values, not absences.
-  EXPECT_NE(Signature(Parse<TestAllKindsTask>("ints: [0]")),
-            Signature(TestAllKindsTask()));
+  EXPECT_NE(Signature(Parse<TestAllKindsTask>("ints: [0]")), Signature(TestAllKindsTask()));
 }
 
 TEST(Signature, FloatsUseShortestRoundTripFormAtTheirOwnPrecision) {
@@ -211,8 +207,7 @@ TEST(Signature, StringsAreLengthPrefixedSoTheFormIsUnambiguous) {
             CanonicalForm(Parse<TestAllKindsTask>("strs: ['a', 'b']")));
   EXPECT_NE(CanonicalForm(Parse<TestAllKindsTask>("str: '1;15=\"0:'")),
             CanonicalForm(Parse<TestAllKindsTask>("str: '1' raw: ''")));
-  EXPECT_THAT(CanonicalForm(Parse<TestAllKindsTask>("str: 'a}b'")),
-              HasSubstr("14=\"3:a}b;"));
+  EXPECT_THAT(CanonicalForm(Parse<TestAllKindsTask>("str: 'a}b'")), HasSubstr("14=\"3:a}b;"));
 }
 
 TEST(Signature, FieldsAreWrittenByNumber) {
@@ -262,17 +257,15 @@ TEST(Signature, AddingAFieldWithADefaultToTheSchemaKeepsTheSignature) {
   ASSERT_NE(new_pool.BuildFile(ExperimentSchema(true)), nullptr);
   DynamicMessageFactory old_factory(&old_pool), new_factory(&new_pool);
   const std::string text = "batch_size: 64 lr: 0.1 name: 'run' inner { depth: 3 }";
-  const auto before =
-      ParseDynamic(old_pool.FindMessageTypeByName("exp.Task"), old_factory, text);
-  const auto after =
-      ParseDynamic(new_pool.FindMessageTypeByName("exp.Task"), new_factory, text);
+  const auto before = ParseDynamic(old_pool.FindMessageTypeByName("exp.Task"), old_factory, text);
+  const auto after = ParseDynamic(new_pool.FindMessageTypeByName("exp.Task"), new_factory, text);
   EXPECT_EQ(Signature(*before), Signature(*after));
   // Setting the new field to its default still names the same experiment.
-  const auto after_explicit = ParseDynamic(new_pool.FindMessageTypeByName("exp.Task"),
-                                           new_factory, text + " extra: 7");
+  const auto after_explicit =
+      ParseDynamic(new_pool.FindMessageTypeByName("exp.Task"), new_factory, text + " extra: 7");
   EXPECT_EQ(Signature(*before), Signature(*after_explicit));
-  const auto after_edit = ParseDynamic(new_pool.FindMessageTypeByName("exp.Task"),
-                                       new_factory, text + " extra: 8");
+  const auto after_edit =
+      ParseDynamic(new_pool.FindMessageTypeByName("exp.Task"), new_factory, text + " extra: 8");
   EXPECT_NE(Signature(*before), Signature(*after_edit));
 }
 
@@ -301,9 +294,8 @@ const google::protobuf::Descriptor* BuildExcludingSchema(DescriptorPool& pool, M
 
 TEST(Signature, SigExcludeWorksOnARunTimePoolWithTheTypedExtension) {
   DescriptorPool pool;
-  const auto* task = BuildExcludingSchema(pool, [](google::protobuf::FieldOptions& o) {
-    o.SetExtension(heyhi::sig_exclude, true);
-  });
+  const auto* task = BuildExcludingSchema(
+      pool, [](google::protobuf::FieldOptions& o) { o.SetExtension(heyhi::sig_exclude, true); });
   ASSERT_NE(task, nullptr);
   EXPECT_TRUE(IsExcludedFromSignature(*task->FindFieldByName("name")));
   DynamicMessageFactory factory(&pool);
@@ -364,8 +356,8 @@ class ErrorsToString : public google::protobuf::compiler::MultiFileErrorCollecto
  public:
   void AddError(const std::string& file, int line, int column,
                 const std::string& message) override {
-    errors += file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
-              message + "\n";
+    errors +=
+        file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message + "\n";
   }
   std::string errors;
 };
