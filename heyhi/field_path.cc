@@ -45,8 +45,8 @@ bool ParseIndex(absl::string_view text, int64_t* index) {
   return true;
 }
 
-absl::Status UnknownKey(const Descriptor* root, absl::string_view path,
-                        absl::string_view reason, absl::string_view wanted) {
+absl::Status UnknownKey(const Descriptor* root, absl::string_view path, absl::string_view reason,
+                        absl::string_view wanted) {
   const std::vector<std::string> closest = ClosestMatches(wanted, AllFieldPaths(root));
   std::string message =
       absl::StrCat("unknown key '", path, "' in ", root->full_name(), ": ", reason);
@@ -89,16 +89,16 @@ absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
     }
     if (current == nullptr) {
       const PathStep& last = steps.back();
-      return UnknownKey(type, path,
-                        absl::StrCat("'", absl::StrJoin(parts.begin(), parts.begin() + i, "."),
-                                     "' is a ", FieldTypeName(last.field), " value with no field '",
-                                     part, "'"),
-                        wanted());
+      return UnknownKey(
+          type, path,
+          absl::StrCat("'", absl::StrJoin(parts.begin(), parts.begin() + i, "."), "' is ",
+                       WithArticle(FieldTypeName(last.field)), " value with no field '", part, "'"),
+          wanted());
     }
     const FieldDescriptor* field = current->FindFieldByName(part);
     if (field == nullptr) {
-      return UnknownKey(type, path,
-                        absl::StrCat(current->name(), " has no field '", part, "'"), wanted());
+      return UnknownKey(type, path, absl::StrCat(current->name(), " has no field '", part, "'"),
+                        wanted());
     }
     steps.push_back({PathStep::Kind::kField, field, part, 0});
     names.push_back(part);
@@ -108,9 +108,9 @@ absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
       if (field->is_map()) {
         absl::StatusOr<ScalarValue> key = ParseScalar(field->message_type()->map_key(), next);
         if (!key.ok()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "bad key '", path, "': '", next, "' is not a key of map '", field->name(),
-              "': ", key.status().message()));
+          return absl::InvalidArgumentError(absl::StrCat("bad key '", path, "': '", next,
+                                                         "' is not a key of map '", field->name(),
+                                                         "': ", key.status().message()));
         }
         steps.push_back({PathStep::Kind::kMapKey, field, next, 0});
       } else {
@@ -118,8 +118,8 @@ absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
         if (!ParseIndex(next, &index)) {
           return absl::InvalidArgumentError(absl::StrCat(
               "bad key '", path, "': '", field->name(),
-              "' is a repeated field, so an element index must follow it (",
-              field->name(), ".0, or ", field->name(), ".-1 to append), not '", next, "'"));
+              "' is a repeated field, so an element index must follow it (", field->name(),
+              ".0, or ", field->name(), ".-1 to append), not '", next, "'"));
         }
         steps.push_back({PathStep::Kind::kIndex, field, next, index});
       }
@@ -187,8 +187,9 @@ absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path)
     const bool last = i + 1 == steps->size();
     if (step.kind == PathStep::Kind::kField) {
       if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "'", walked, "' in path '", path, "' is a ", FieldTypeName(field), ", not a message"));
+        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is ",
+                                                       WithArticle(FieldTypeName(field)),
+                                                       ", not a message"));
       }
       if (field->is_repeated()) {
         if (last) {
@@ -202,8 +203,9 @@ absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path)
       current = r->MutableMessage(current, field);
     } else if (step.kind == PathStep::Kind::kIndex) {
       if (ValueMessageType(field) == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "'", walked, "' in path '", path, "' is a ", FieldTypeName(field), ", not a message"));
+        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is ",
+                                                       WithArticle(FieldTypeName(field)),
+                                                       ", not a message"));
       }
       absl::StatusOr<int> index =
           CheckElementIndex(field->name(), step.index, r->FieldSize(*current, field));
@@ -214,8 +216,8 @@ absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path)
     } else {
       const FieldDescriptor* value_field = field->message_type()->map_value();
       if (ValueMessageType(field) == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is a ",
-                                                       FieldTypeName(value_field),
+        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is ",
+                                                       WithArticle(FieldTypeName(value_field)),
                                                        ", not a message"));
       }
       absl::StatusOr<Message*> entry = MutableMapEntry(current, field, step.text);
@@ -233,8 +235,8 @@ absl::StatusOr<const Descriptor*> MessageTypeAt(const Descriptor* type, absl::st
   const FieldDescriptor* field = steps->back().field;
   const Descriptor* found = ValueMessageType(field);
   if (found == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("'", path, "' in ", type->full_name(),
-                                                   " is a ", FieldTypeName(field),
+    return absl::InvalidArgumentError(absl::StrCat("'", path, "' in ", type->full_name(), " is ",
+                                                   WithArticle(FieldTypeName(field)),
                                                    ", not a message"));
   }
   return found;

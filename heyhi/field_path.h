@@ -29,8 +29,8 @@ struct PathStep {
 // key type) after map fields. The empty path (or ".") has no steps. An
 // unknown field is reported as "unknown key '<path>' in <Type>" with the
 // closest valid paths.
-absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(
-    const google::protobuf::Descriptor* type, absl::string_view path);
+absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const google::protobuf::Descriptor* type,
+                                                       absl::string_view path);
 
 // The index of the entry of `map_field` whose key is `key` (text parsed as
 // the key type), or -1 when there is none.
@@ -60,8 +60,8 @@ void RemoveRepeatedElement(google::protobuf::Message* msg,
 // addresses the value of that key, inserting it when absent. The empty path
 // (or ".") is `root` itself. Errors name the failing step and suggest the
 // closest valid paths.
-absl::StatusOr<google::protobuf::Message*> MutableMessageAt(
-    google::protobuf::Message* root, absl::string_view path);
+absl::StatusOr<google::protobuf::Message*> MutableMessageAt(google::protobuf::Message* root,
+                                                            absl::string_view path);
 
 // The message type found at `path` from `type`, without any instance.
 // Index and map-key steps are accepted and skipped.
@@ -72,14 +72,12 @@ absl::StatusOr<const google::protobuf::Descriptor*> MessageTypeAt(
 // included, also through repeated and map message fields, with the index or
 // key step left out), up to `max_depth` levels; recursive types stop there.
 // Used to suggest what the user may have meant.
-std::vector<std::string> AllFieldPaths(const google::protobuf::Descriptor* type,
-                                       int max_depth = 6);
+std::vector<std::string> AllFieldPaths(const google::protobuf::Descriptor* type, int max_depth = 6);
 
 // The `n` candidates closest to `wanted` by edit distance, closest first
 // (ties by candidate order).
 std::vector<std::string> ClosestMatches(absl::string_view wanted,
-                                        const std::vector<std::string>& candidates,
-                                        int n = 5);
+                                        const std::vector<std::string>& candidates, int n = 5);
 
 // Levenshtein distance between two strings.
 int EditDistance(absl::string_view a, absl::string_view b);
