@@ -54,6 +54,19 @@ absl::Status UnknownKey(const Descriptor* root, absl::string_view path, absl::st
   return absl::InvalidArgumentError(message);
 }
 
+// The dotted text of steps [0, end).
+std::string JoinSteps(const std::vector<PathStep>& steps, size_t end) {
+  std::vector<absl::string_view> parts;
+  for (size_t i = 0; i < end; ++i) parts.push_back(steps[i].text);
+  return absl::StrJoin(parts, ".");
+}
+
+// The default instance of `type` in the same world as `msg` (generated or
+// dynamic), standing for a message that does not exist yet.
+const Message* Prototype(const Message& msg, const Descriptor* type) {
+  return msg.GetReflection()->GetMessageFactory()->GetPrototype(type);
+}
+
 void CollectPaths(const Descriptor* type, const std::string& prefix, int depth_left,
                   std::vector<std::string>* out) {
   if (depth_left <= 0) return;
@@ -173,9 +186,55 @@ void RemoveRepeatedElement(Message* msg, const FieldDescriptor* field, int index
   r->RemoveLast(msg, field);
 }
 
+absl::Status CheckFieldPath(const Message& root, const std::vector<PathStep>& steps, size_t end,
+                            bool* exists) {
+  *exists = true;
+  const Message* current = &root;
+  for (size_t i = 0; i < end; ++i) {
+    const PathStep& step = steps[i];
+    const FieldDescriptor* field = step.field;
+    const Reflection* r = current->GetReflection();
+    if (step.kind == PathStep::Kind::kField) {
+      if (field->is_repeated() || ValueMessageType(field) == nullptr) continue;
+      *exists = *exists && r->HasField(*current, field);
+      current = &r->GetMessage(*current, field);
+    } else if (step.kind == PathStep::Kind::kIndex) {
+      const int size = r->FieldSize(*current, field);
+      absl::StatusOr<int> index = CheckElementIndex(JoinSteps(steps, i), step.index, size);
+      if (!index.ok()) return index.status();
+      if (ValueMessageType(field) == nullptr) continue;
+      if (*index == size) {
+        *exists = false;
+        current = Prototype(*current, field->message_type());
+      } else {
+        current = &r->GetRepeatedMessage(*current, field, *index);
+      }
+    } else {
+      absl::StatusOr<int> entry = FindMapEntry(*current, field, step.text);
+      if (!entry.ok()) return entry.status();
+      const Descriptor* value_type = ValueMessageType(field);
+      if (value_type == nullptr) continue;
+      if (*entry < 0) {
+        *exists = false;
+        current = Prototype(*current, value_type);
+      } else {
+        const Message& pair = r->GetRepeatedMessage(*current, field, *entry);
+        current = &pair.GetReflection()->GetMessage(pair, field->message_type()->map_value());
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path) {
   absl::StatusOr<std::vector<PathStep>> steps = ResolveFieldPath(root->GetDescriptor(), path);
   if (!steps.ok()) return steps.status();
+  // Indices are checked before anything is created, so a failed mount leaves
+  // `root` as it was.
+  bool exists;
+  if (absl::Status checked = CheckFieldPath(*root, *steps, steps->size(), &exists); !checked.ok()) {
+    return checked;
+  }
   Message* current = root;
   std::string walked;
   for (size_t i = 0; i < steps->size(); ++i) {

@@ -48,6 +48,13 @@ absl::StatusOr<google::protobuf::Message*> MutableMapEntry(
 // saying how many elements `field_path` has.
 absl::StatusOr<int> CheckElementIndex(absl::string_view field_path, int64_t index, int size);
 
+// Walks steps [0, end) of `root` without changing anything and checks every
+// element index against the elements there. `*exists` tells whether every
+// message on the way is already present (an appending index, a missing map
+// key or an unset message field mean it is not).
+absl::Status CheckFieldPath(const google::protobuf::Message& root,
+                            const std::vector<PathStep>& steps, size_t end, bool* exists);
+
 // Removes element `index` of the repeated (or map) `field`, keeping the
 // order of the others.
 void RemoveRepeatedElement(google::protobuf::Message* msg,

@@ -24,6 +24,13 @@ using google::protobuf::Reflection;
 constexpr absl::string_view kNull = "NULL";
 constexpr absl::string_view kSelect = "SELECT";
 
+// The dotted text of steps [0, end).
+std::string JoinSteps(const std::vector<PathStep>& steps, size_t end) {
+  std::vector<absl::string_view> parts;
+  for (size_t i = 0; i < end; ++i) parts.push_back(steps[i].text);
+  return absl::StrJoin(parts, ".");
+}
+
 bool IsMessage(const FieldDescriptor* field) {
   return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
 }
@@ -32,68 +39,11 @@ absl::Status Prefixed(absl::string_view prefix, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
 }
 
-// The dotted text of steps [0, end).
-std::string JoinSteps(const std::vector<PathStep>& steps, size_t end) {
-  std::vector<absl::string_view> parts;
-  for (size_t i = 0; i < end; ++i) parts.push_back(steps[i].text);
-  return absl::StrJoin(parts, ".");
-}
-
-// The default instance of `type` in the same world as `msg` (generated or
-// dynamic), standing for a message that does not exist yet.
-const Message* Prototype(const Message& msg, const Descriptor* type) {
-  return msg.GetReflection()->GetMessageFactory()->GetPrototype(type);
-}
-
-// Walks steps [0, end) without changing anything, so that a bad index is
-// reported before any message is created. `*exists` tells whether every
-// message on the way is already there (an appending index, a missing map key
-// or an unset message field mean it is not).
-absl::Status CheckPath(const Message& root, const std::vector<PathStep>& steps, size_t end,
-                       bool* exists) {
-  *exists = true;
-  const Message* current = &root;
-  for (size_t i = 0; i < end; ++i) {
-    const PathStep& step = steps[i];
-    const FieldDescriptor* field = step.field;
-    const Reflection* r = current->GetReflection();
-    if (step.kind == PathStep::Kind::kField) {
-      if (field->is_repeated() || !IsMessage(field)) continue;
-      *exists = *exists && r->HasField(*current, field);
-      current = &r->GetMessage(*current, field);
-    } else if (step.kind == PathStep::Kind::kIndex) {
-      const int size = r->FieldSize(*current, field);
-      absl::StatusOr<int> index = CheckElementIndex(JoinSteps(steps, i), step.index, size);
-      if (!index.ok()) return index.status();
-      if (!IsMessage(field)) continue;
-      if (*index == size) {
-        *exists = false;
-        current = Prototype(*current, field->message_type());
-      } else {
-        current = &r->GetRepeatedMessage(*current, field, *index);
-      }
-    } else {
-      absl::StatusOr<int> entry = FindMapEntry(*current, field, step.text);
-      if (!entry.ok()) return entry.status();
-      const FieldDescriptor* value_field = field->message_type()->map_value();
-      if (!IsMessage(value_field)) continue;
-      if (*entry < 0) {
-        *exists = false;
-        current = Prototype(*current, value_field->message_type());
-      } else {
-        const Message& pair = r->GetRepeatedMessage(*current, field, *entry);
-        current = &pair.GetReflection()->GetMessage(pair, value_field);
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
 // `key=NULL`: clears the last step. Messages on the way that are not there
 // stay absent: nothing below them can need clearing.
 absl::Status ClearAt(Message* msg, const std::vector<PathStep>& steps) {
   bool exists;
-  if (absl::Status checked = CheckPath(*msg, steps, steps.size(), &exists); !checked.ok()) {
+  if (absl::Status checked = CheckFieldPath(*msg, steps, steps.size(), &exists); !checked.ok()) {
     return checked;
   }
   if (!exists) return absl::OkStatus();
@@ -153,19 +103,18 @@ absl::StatusOr<std::vector<std::string>> SplitListLiteral(absl::string_view lite
       if (c == quote) quote = 0;
     } else if (c == '\'' || c == '"') {
       quote = c;
+    } else if (c == ',') {
+      finish();
+      continue;
+    }
+    item += c;
   }
-  else if (c == ',') {
-    finish();
-    continue;
+  if (quote != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unterminated ", std::string(1, quote), " quote in list ", literal));
   }
-  item += c;
-}
-if (quote != 0) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("unterminated ", std::string(1, quote), " quote in list ", literal));
-}
-finish();
-return items;
+  finish();
+  return items;
 }
 
 bool IsListLiteral(absl::string_view value) {
@@ -247,7 +196,7 @@ absl::Status SetAt(Message* msg, const std::vector<PathStep>& steps, absl::strin
   absl::StatusOr<Plan> plan = PlanValue(last, key, value);
   if (!plan.ok()) return plan.status();
   bool exists;
-  if (absl::Status checked = CheckPath(*msg, steps, steps.size(), &exists); !checked.ok()) {
+  if (absl::Status checked = CheckFieldPath(*msg, steps, steps.size(), &exists); !checked.ok()) {
     return checked;
   }
   const size_t parent_end =
