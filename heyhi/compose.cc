@@ -505,11 +505,17 @@ absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::stri
   if (!value.ok()) return value.status();
   absl::StatusOr<StepPath> steps = ConcretePath(*composed.task, key);
   const std::string canonical = steps.ok() ? StepPathToString(*steps) : key;
-  std::string origin = composed.provenance.Explain(canonical);
-  if (origin.empty()) origin = absl::StrCat(canonical, ": default (not set by any file or override)");
-  const bool multiline = absl::StrContains(*value, '\n');
-  return absl::StrCat(canonical, " =", multiline ? "\n" : " ", *value, multiline ? "" : "\n",
-                      origin, "\n");
+  std::string origin;
+  if (steps.ok() && !steps->empty() && !PathIsSet(*composed.task, *steps)) {
+    origin = absl::StrCat(canonical, ": default (not set by any file or override)");
+  } else {
+    origin = composed.provenance.Explain(canonical);
+    if (origin.empty()) origin = absl::StrCat(canonical, ": origin unknown");
+  }
+  std::string text = *value;
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  const bool multiline = absl::StrContains(text, '\n');
+  return absl::StrCat(canonical, " =", multiline ? "\n" : " ", text, "\n", origin, "\n");
 }
 
 }  // namespace heyhi
