@@ -3,6 +3,7 @@
 #include "heyhi/include_resolver.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -64,42 +65,62 @@ void CollectNames(const std::string& dir, const std::string& sub, std::set<std::
 
 }  // namespace
 
-std::string AbsolutePath(const std::string& path) {
-  std::error_code error;
-  fs::path absolute = fs::absolute(path, error);
-  if (error) return path;
-  std::string normal = absolute.lexically_normal().string();
-  if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
-  return normal;
+std::string CurrentDir() {
+  char buffer[4096];
+  return ::getcwd(buffer, sizeof(buffer)) != nullptr ? std::string(buffer) : std::string("/");
 }
 
-std::string DisplayPath(const std::string& path) {
-  std::error_code error;
-  const fs::path cwd = fs::current_path(error);
-  const std::string absolute = AbsolutePath(path);
-  if (error) return absolute;
-  const std::string base = cwd.lexically_normal().string();
-  if (base == "/") return absolute.substr(1);
-  if (absl::StartsWith(absolute, base + "/")) return absolute.substr(base.size() + 1);
+std::string AbsolutePath(const std::string& path, const std::string& cwd) {
+  const std::string joined = !path.empty() && path[0] == '/' ? path : JoinPath(cwd, path);
+  // Lexical normalisation: drop "." and empty parts, fold ".." into its parent.
+  std::vector<absl::string_view> parts;
+  for (absl::string_view part : absl::StrSplit(joined, '/', absl::SkipEmpty())) {
+    if (part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  return absl::StrCat("/", absl::StrJoin(parts, "/"));
+}
+
+std::string AbsolutePath(const std::string& path) { return AbsolutePath(path, CurrentDir()); }
+
+std::string DisplayPath(const std::string& path, const std::string& cwd) {
+  const std::string absolute = AbsolutePath(path, cwd);
+  if (cwd == "/") return absolute.substr(1);
+  if (absl::StartsWith(absolute, cwd) && absolute.size() > cwd.size() &&
+      absolute[cwd.size()] == '/') {
+    return absolute.substr(cwd.size() + 1);
+  }
   return absolute;
+}
+
+std::string DisplayPath(const std::string& path) { return DisplayPath(path, CurrentDir()); }
+
+std::string ParentDir(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
 }
 
 std::string FindConfRoot(const std::string& config_path) {
   const char* from_env = std::getenv("HH_CONF_ROOT");
   if (from_env != nullptr && *from_env != '\0') return AbsolutePath(from_env);
-  const fs::path file(AbsolutePath(config_path));
-  for (fs::path dir = file.parent_path(); !dir.empty(); dir = dir.parent_path()) {
-    if (dir.filename() == "conf") return dir.string();
-    if (dir == dir.root_path()) break;
+  const std::string file = AbsolutePath(config_path);
+  for (std::string dir = ParentDir(file); dir != "/"; dir = ParentDir(dir)) {
+    if (absl::EndsWith(dir, "/conf")) return dir;
   }
-  return file.parent_path().string();
+  return ParentDir(file);
 }
 
 SearchPath MakeSearchPath(const std::string& config_path, const std::string& conf_root,
                           const std::vector<std::string>& include_dirs) {
   SearchPath search;
   search.conf_root = conf_root.empty() ? FindConfRoot(config_path) : AbsolutePath(conf_root);
-  search.project_root = fs::path(search.conf_root).parent_path().string();
+  search.project_root = ParentDir(search.conf_root);
   for (const std::string& dir : include_dirs) search.include_dirs.push_back(AbsolutePath(dir));
   return search;
 }
@@ -108,7 +129,7 @@ std::vector<std::string> IncludeSearchFolders(const std::string& mount,
                                               const std::string& including_dir,
                                               const SearchPath& search) {
   std::vector<std::string> bases;
-  bases.push_back(AbsolutePath(including_dir));
+  bases.push_back(including_dir[0] == '/' ? including_dir : AbsolutePath(including_dir));
   bases.push_back(JoinPath(search.conf_root, "common"));
   for (const std::string& dir : search.include_dirs) bases.push_back(dir);
   std::vector<std::string> folders;
@@ -134,20 +155,20 @@ absl::StatusOr<std::string> ResolveInclude(const std::string& path,
         absl::StrCat("include with an empty path (mount \"", mount, "\")"));
   }
   if (path[0] == '/') {
-    if (IsRegularFile(path)) return AbsolutePath(path);
+    if (IsRegularFile(path)) return AbsolutePath(path, "/");
     return absl::NotFoundError(absl::StrCat("include \"", path, "\" (mount \"", mount,
                                             "\"): no such file"));
   }
   if (absl::StrContains(path, '/')) {
     const std::string from_root = JoinPath(search.project_root, path);
-    if (IsRegularFile(from_root)) return AbsolutePath(from_root);
+    if (IsRegularFile(from_root)) return AbsolutePath(from_root, "/");
   }
   std::string name = path;
   if (absl::EndsWith(name, kExtension)) name.resize(name.size() - kExtension.size());
   const std::vector<std::string> folders = IncludeSearchFolders(mount, including_dir, search);
   for (const std::string& folder : folders) {
     const std::string candidate = JoinPath(folder, name + std::string(kExtension));
-    if (IsRegularFile(candidate)) return AbsolutePath(candidate);
+    if (IsRegularFile(candidate)) return AbsolutePath(candidate, "/");
   }
 
   const size_t slash = name.rfind('/');

@@ -41,12 +41,21 @@ std::vector<std::string> IncludeSearchFolders(const std::string& mount,
                                               const std::string& including_dir,
                                               const SearchPath& search);
 
-// `path` made absolute and lexically normal (symlinks are kept).
-std::string AbsolutePath(const std::string& path);
+// The working directory ("/" if it cannot be read).
+std::string CurrentDir();
 
-// `path` as shown to the user: relative to the working directory when inside
-// it, else absolute.
+// `path` made absolute (relative to `cwd`, default the working directory)
+// and lexically normal: no ".", "..", or repeated '/' (symlinks are kept).
+std::string AbsolutePath(const std::string& path);
+std::string AbsolutePath(const std::string& path, const std::string& cwd);
+
+// `path` as shown to the user: relative to the working directory `cwd` when
+// inside it, else absolute.
 std::string DisplayPath(const std::string& path);
+std::string DisplayPath(const std::string& path, const std::string& cwd);
+
+// The folder part of `path` ("." when there is none).
+std::string ParentDir(const std::string& path);
 
 }  // namespace heyhi
 
