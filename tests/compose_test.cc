@@ -4,6 +4,8 @@
 
 #include <stdlib.h>
 
+#include <type_traits>
+
 #include "conf.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -323,6 +325,14 @@ TEST_F(Composition, TypeIsGuessedRootFirstThenTheOneTypeThatParses) {
   const std::string none = tree_.Write("conf/x/none.prototxt", "no_such_field: 1\n");
   EXPECT_THAT(std::string(GuessConfigType(none, MetaCfg::descriptor()).status().message()),
               HasSubstr("give its type with --type"));
+}
+
+TEST_F(Composition, TheResultIsFrozenTasksGetConstAccessOnly) {
+  static_assert(std::is_same_v<decltype(Composed::task), const google::protobuf::Message*>,
+                "the task message is handed out read-only");
+  tree_.Write("conf/x/cfg.prototxt", "train { }\n");
+  ASSERT_COMPOSES(composed, "conf/x/cfg.prototxt");
+  EXPECT_EQ(composed->task, &Root(*composed).train());
 }
 
 TEST_F(Composition, RootMessageIsFoundByNameInTheFileOrItsImports) {

@@ -77,6 +77,18 @@ TEST_F(DynamicSchemaTest, FindsMessagesByFullOrUniqueShortName) {
   EXPECT_EQ(schema->FindMessage("NoSuchType"), nullptr);
 }
 
+TEST_F(DynamicSchemaTest, RootMessageIsFoundInTheImportsOfTheSchemaFile) {
+  tree_.Write("schema/wrapper.proto",
+              "syntax = \"proto2\";\npackage other;\nimport \"x.proto\";\n"
+              "message Extra { optional int32 n = 1; }\n");
+  std::unique_ptr<DynamicSchema> schema = Import("wrapper.proto");
+  ASSERT_NE(schema, nullptr);
+  const google::protobuf::Descriptor* root = FindRootMessage(schema->file());
+  ASSERT_NE(root, nullptr);
+  EXPECT_EQ(root->full_name(), "MetaCfg");
+  EXPECT_EQ(root->file()->name(), "x.proto");
+}
+
 TEST_F(DynamicSchemaTest, ErrorsNameTheProtoFileLineAndColumn) {
   tree_.Write("schema/bad.proto", "syntax = \"proto2\";\nmessage A {\n  optional int32 = 1;\n}\n");
   absl::StatusOr<std::unique_ptr<DynamicSchema>> imported =
