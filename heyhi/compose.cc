@@ -129,21 +129,21 @@ absl::StatusOr<const FieldDescriptor*> ChosenTask(const Message& root,
 }
 
 // Applies the scalar override and records it as the origin of its key.
-absl::Status ApplyScalar(const Override& override_, Message* task, const StepPath& task_steps,
+absl::Status ApplyScalar(const Override& override_, Message* task, const ValuePath& task_steps,
                          std::vector<ProvenanceEntry>* entries) {
   absl::Status status = ApplyScalarOverride(task, override_.key, override_.value);
   if (!status.ok()) {
     return absl::Status(status.code(),
                         absl::StrCat("override ", override_.token, ": ", status.message()));
   }
-  absl::StatusOr<StepPath> steps = ConcretePath(*task, override_.key);
+  absl::StatusOr<ValuePath> steps = ConcretePath(*task, override_.key);
   if (!steps.ok()) return absl::OkStatus();  // e.g. a NULL that removed the path
-  StepPath full = task_steps;
+  ValuePath full = task_steps;
   full.insert(full.end(), steps->begin(), steps->end());
-  const std::string key = StepPathToString(full);
+  const std::string key = ValuePathToString(full);
   entries->erase(std::remove_if(entries->begin(), entries->end(),
                                 [&key](const ProvenanceEntry& entry) {
-                                  const std::string path = StepPathToString(entry.path);
+                                  const std::string path = ValuePathToString(entry.path);
                                   return path == key || absl::StartsWith(path, key + ".");
                                 }),
                  entries->end());
@@ -220,13 +220,13 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
   composed.root = std::move(*root);
 
   Message* task = composed.root.get();
-  StepPath task_steps;
+  ValuePath task_steps;
   if (is_root) {
     absl::StatusOr<const FieldDescriptor*> chosen = ChosenTask(*composed.root, display);
     if (!chosen.ok()) return chosen.status();
     composed.task_name = (*chosen)->name();
     task = composed.root->GetReflection()->MutableMessage(composed.root.get(), *chosen);
-    task_steps.push_back(PathStep{*chosen, -1, ""});
+    task_steps.push_back(ValueStep{*chosen, -1, ""});
   }
   for (const Override& override_ : *parsed_overrides) {
     if (override_.kind != Override::Kind::kInclude) continue;
@@ -245,8 +245,8 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
     if (entry.path.size() <= task_steps.size()) continue;
     if (!task_steps.empty() && entry.path[0].field != task_steps[0].field) continue;
     if (!PathIsSet(*composed.root, entry.path)) continue;
-    const StepPath relative(entry.path.begin() + task_steps.size(), entry.path.end());
-    composed.provenance.Record(StepPathToString(relative), entry.origin);
+    const ValuePath relative(entry.path.begin() + task_steps.size(), entry.path.end());
+    composed.provenance.Record(ValuePathToString(relative), entry.origin);
   }
   composed.task = task;
   return composed;
@@ -255,8 +255,8 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
 absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::string& key) {
   absl::StatusOr<std::string> value = ConfGet(*composed.task, key);
   if (!value.ok()) return value.status();
-  absl::StatusOr<StepPath> steps = ConcretePath(*composed.task, key);
-  const std::string canonical = steps.ok() ? StepPathToString(*steps) : key;
+  absl::StatusOr<ValuePath> steps = ConcretePath(*composed.task, key);
+  const std::string canonical = steps.ok() ? ValuePathToString(*steps) : key;
   std::string origin;
   if (steps.ok() && !steps->empty() && !PathIsSet(*composed.task, *steps)) {
     origin = absl::StrCat(canonical, ": default (not set by any file or override)");

@@ -24,8 +24,8 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-absl::StatusOr<StepPath> ResolveKey(const Message& msg, const std::string& key) {
-  absl::StatusOr<StepPath> path = ConcretePath(msg, key);
+absl::StatusOr<ValuePath> ResolveKey(const Message& msg, const std::string& key) {
+  absl::StatusOr<ValuePath> path = ConcretePath(msg, key);
   if (path.ok()) return path;
   const std::vector<std::string> closest =
       ClosestMatches(key, AllFieldPaths(msg.GetDescriptor()), 5);
@@ -36,12 +36,12 @@ absl::StatusOr<StepPath> ResolveKey(const Message& msg, const std::string& key) 
 
 // The message one step leads to; unset singular messages give their default
 // instance, so that reading through them yields defaults.
-absl::StatusOr<const Message*> Descend(const Message& msg, const PathStep& step,
+absl::StatusOr<const Message*> Descend(const Message& msg, const ValueStep& step,
                                        const std::string& key) {
   const auto* reflection = msg.GetReflection();
   const FieldDescriptor* field = step.field;
   if (field->is_map()) {
-    const Message* entry = FindMapEntry(msg, field, step.key);
+    const Message* entry = FindMapEntryByKey(msg, field, step.key);
     if (entry == nullptr) {
       return absl::NotFoundError(absl::StrCat(key, ": no map key \"", step.key, "\""));
     }
@@ -72,7 +72,7 @@ std::string FormatValue(const Message& holder, const FieldDescriptor* field, int
 }  // namespace
 
 absl::StatusOr<std::string> ConfGet(const Message& msg, const std::string& key) {
-  absl::StatusOr<StepPath> path = ResolveKey(msg, key);
+  absl::StatusOr<ValuePath> path = ResolveKey(msg, key);
   if (!path.ok()) return path.status();
   if (path->empty()) return PrintText(msg);
   const Message* holder = &msg;
@@ -81,11 +81,11 @@ absl::StatusOr<std::string> ConfGet(const Message& msg, const std::string& key) 
     if (!next.ok()) return next.status();
     holder = *next;
   }
-  const PathStep& last = path->back();
+  const ValueStep& last = path->back();
   const FieldDescriptor* field = last.field;
   const auto* reflection = holder->GetReflection();
   if (field->is_map() && last.index >= 0) {
-    const Message* entry = FindMapEntry(*holder, field, last.key);
+    const Message* entry = FindMapEntryByKey(*holder, field, last.key);
     if (entry == nullptr) {
       return absl::NotFoundError(absl::StrCat(key, ": no map key \"", last.key, "\""));
     }
@@ -116,7 +116,7 @@ absl::Status ConfSet(Message* msg, const std::string& key, const std::string& va
 }
 
 absl::StatusOr<bool> ConfIsSet(const Message& msg, const std::string& key) {
-  absl::StatusOr<StepPath> path = ResolveKey(msg, key);
+  absl::StatusOr<ValuePath> path = ResolveKey(msg, key);
   if (!path.ok()) return path.status();
   return PathIsSet(msg, *path);
 }

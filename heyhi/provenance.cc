@@ -46,7 +46,7 @@ std::string MapKeyText(const Message& entry) {
   }
 }
 
-const Message* FindMapEntry(const Message& msg, const FieldDescriptor* field,
+const Message* FindMapEntryByKey(const Message& msg, const FieldDescriptor* field,
                             const std::string& key) {
   const Reflection* reflection = msg.GetReflection();
   const Message* found = nullptr;
@@ -60,12 +60,12 @@ const Message* FindMapEntry(const Message& msg, const FieldDescriptor* field,
 namespace {
 
 // The message a step leads to, or null when it holds no message.
-const Message* StepInto(const Message& msg, const PathStep& step) {
+const Message* StepInto(const Message& msg, const ValueStep& step) {
   const FieldDescriptor* field = step.field;
   const Reflection* reflection = msg.GetReflection();
   if (field->is_map()) {
     if (step.index < 0) return nullptr;
-    const Message* entry = FindMapEntry(msg, field, step.key);
+    const Message* entry = FindMapEntryByKey(msg, field, step.key);
     if (entry == nullptr) return nullptr;
     const FieldDescriptor* value = field->message_type()->map_value();
     if (value->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return nullptr;
@@ -119,9 +119,9 @@ std::string Provenance::Explain(const std::string& key) const {
   return absl::StrJoin(lines, "\n");
 }
 
-std::string StepPathToString(const StepPath& path) {
+std::string ValuePathToString(const ValuePath& path) {
   std::string out;
-  for (const PathStep& step : path) {
+  for (const ValueStep& step : path) {
     if (!out.empty()) out += '.';
     out += step.field->name();
     if (step.field->is_map()) {
@@ -133,8 +133,8 @@ std::string StepPathToString(const StepPath& path) {
   return out;
 }
 
-absl::StatusOr<StepPath> ConcretePath(const Message& msg, absl::string_view path) {
-  StepPath steps;
+absl::StatusOr<ValuePath> ConcretePath(const Message& msg, absl::string_view path) {
+  ValuePath steps;
   const Message* current = &msg;
   const Descriptor* type = msg.GetDescriptor();
   std::vector<std::string> parts = absl::StrSplit(path, '.', absl::SkipEmpty());
@@ -150,7 +150,7 @@ absl::StatusOr<StepPath> ConcretePath(const Message& msg, absl::string_view path
       return absl::InvalidArgumentError(absl::StrCat(
           "\"", path, "\": ", type->full_name(), " has no field \"", parts[i], "\""));
     }
-    PathStep step{field, -1, ""};
+    ValueStep step{field, -1, ""};
     const bool last = i + 1 == parts.size();
     if (field->is_map() && !last) {
       step.index = 0;
@@ -177,15 +177,44 @@ absl::StatusOr<StepPath> ConcretePath(const Message& msg, absl::string_view path
   return steps;
 }
 
-bool PathIsSet(const Message& msg, const StepPath& path) {
+std::string DropOneofNames(const Descriptor* type, absl::string_view path) {
+  std::vector<std::string> parts = absl::StrSplit(path, '.', absl::SkipEmpty());
+  std::vector<std::string> kept;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (type != nullptr && i + 1 < parts.size()) {
+      const auto* oneof = type->FindOneofByName(parts[i]);
+      const FieldDescriptor* member = type->FindFieldByName(parts[i + 1]);
+      if (oneof != nullptr && type->FindFieldByName(parts[i]) == nullptr && member != nullptr &&
+          member->containing_oneof() == oneof) {
+        continue;
+      }
+    }
+    kept.push_back(parts[i]);
+    const FieldDescriptor* field = type == nullptr ? nullptr : type->FindFieldByName(parts[i]);
+    if (field == nullptr) {
+      type = nullptr;
+      continue;
+    }
+    if (field->is_map()) {
+      if (i + 1 < parts.size()) kept.push_back(parts[++i]);
+      type = field->message_type()->map_value()->message_type();
+    } else {
+      if (field->is_repeated() && i + 1 < parts.size()) kept.push_back(parts[++i]);
+      type = field->message_type();
+    }
+  }
+  return absl::StrJoin(kept, ".");
+}
+
+bool PathIsSet(const Message& msg, const ValuePath& path) {
   const Message* current = &msg;
   for (size_t i = 0; i < path.size(); ++i) {
     if (current == nullptr) return false;
-    const PathStep& step = path[i];
+    const ValueStep& step = path[i];
     const Reflection* reflection = current->GetReflection();
     if (step.field->is_map()) {
       if (step.index < 0) return reflection->FieldSize(*current, step.field) > 0;
-      if (FindMapEntry(*current, step.field, step.key) == nullptr) return false;
+      if (FindMapEntryByKey(*current, step.field, step.key) == nullptr) return false;
     } else if (step.field->is_repeated()) {
       const int size = reflection->FieldSize(*current, step.field);
       if (step.index < 0 ? size == 0 : step.index >= size) return false;
@@ -200,7 +229,7 @@ bool PathIsSet(const Message& msg, const StepPath& path) {
 void RebaseForMerge(const Message* target, std::vector<ProvenanceEntry>* entries) {
   for (ProvenanceEntry& entry : *entries) {
     const Message* current = target;
-    for (PathStep& step : entry.path) {
+    for (ValueStep& step : entry.path) {
       if (current == nullptr) break;
       const FieldDescriptor* field = step.field;
       if (field->is_map()) break;  // a merged entry replaces the whole value
@@ -213,7 +242,7 @@ void RebaseForMerge(const Message* target, std::vector<ProvenanceEntry>* entries
   }
 }
 
-void PrefixEntries(const StepPath& prefix, std::vector<ProvenanceEntry>* entries) {
+void PrefixEntries(const ValuePath& prefix, std::vector<ProvenanceEntry>* entries) {
   if (prefix.empty()) return;
   for (ProvenanceEntry& entry : *entries) {
     entry.path.insert(entry.path.begin(), prefix.begin(), prefix.end());

@@ -37,22 +37,27 @@ class Provenance {
 
 // A value's origin while a composition is in progress, by structured path.
 struct ProvenanceEntry {
-  StepPath path;
+  ValuePath path;
   std::string origin;
 };
 
 // "a.b.3.c", map keys as they are, a whole repeated field by its name.
-std::string StepPathToString(const StepPath& path);
+std::string ValuePathToString(const ValuePath& path);
 
 // The structured form of the dotted `path` as it stands in `msg`: oneof names
 // are skipped, index -1 becomes the last element, map keys are kept. The
 // fields on the way must exist (call it after the path was written).
-absl::StatusOr<StepPath> ConcretePath(const google::protobuf::Message& msg,
+absl::StatusOr<ValuePath> ConcretePath(const google::protobuf::Message& msg,
                                       absl::string_view path);
+
+// `path` (dotted, from `type`) without the oneof names it passes through:
+// "encoder.mlp.hidden_dim" -> "mlp.hidden_dim" when `encoder` is the oneof
+// holding `mlp`. Other steps are kept as written.
+std::string DropOneofNames(const google::protobuf::Descriptor* type, absl::string_view path);
 
 // Whether the field `path` names is set in `msg` (a whole repeated field:
 // non-empty; an element or map key: present).
-bool PathIsSet(const google::protobuf::Message& msg, const StepPath& path);
+bool PathIsSet(const google::protobuf::Message& msg, const ValuePath& path);
 
 // Rewrites `entries`, relative to a message about to be merged into `target`
 // (its state before the merge; null when it is new), to the paths they will
@@ -66,12 +71,12 @@ std::string MapKeyText(const google::protobuf::Message& entry);
 
 // The entry of map field `field` in `msg` whose key reads `key` (the last one
 // when the key repeats, as when the map is read); null if none.
-const google::protobuf::Message* FindMapEntry(const google::protobuf::Message& msg,
+const google::protobuf::Message* FindMapEntryByKey(const google::protobuf::Message& msg,
                                               const google::protobuf::FieldDescriptor* field,
                                               const std::string& key);
 
 // Prepends `prefix` to every entry.
-void PrefixEntries(const StepPath& prefix, std::vector<ProvenanceEntry>* entries);
+void PrefixEntries(const ValuePath& prefix, std::vector<ProvenanceEntry>* entries);
 
 }  // namespace heyhi
 

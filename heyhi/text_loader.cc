@@ -88,7 +88,7 @@ class LocationScanner {
   }
 
   void Scan(const Descriptor* type) {
-    StepPath prefix;
+    ValuePath prefix;
     ScanFields(type, &prefix, "");
   }
 
@@ -104,13 +104,13 @@ class LocationScanner {
     return true;
   }
 
-  void Record(const StepPath& path, int line, int column) {
+  void Record(const ValuePath& path, int line, int column) {
     out_->push_back(FieldLocation{path, line + 1, column + 1});
   }
 
-  int NextIndex(const StepPath& prefix, const FieldDescriptor* field) {
+  int NextIndex(const ValuePath& prefix, const FieldDescriptor* field) {
     std::string key;
-    for (const PathStep& step : prefix) {
+    for (const ValueStep& step : prefix) {
       absl::StrAppend(&key, step.field->number(), ":", step.index, ":", step.key, "/");
     }
     absl::StrAppend(&key, field->number());
@@ -130,14 +130,14 @@ class LocationScanner {
   }
 
   // Fields until `close`, or the end of input when `close` is empty.
-  void ScanFields(const Descriptor* type, StepPath* prefix, const char* close) {
+  void ScanFields(const Descriptor* type, ValuePath* prefix, const char* close) {
     while (!AtEnd()) {
       if (*close != '\0' && TryConsume(close)) return;
       ScanField(type, prefix);
     }
   }
 
-  void ScanField(const Descriptor* type, StepPath* prefix) {
+  void ScanField(const Descriptor* type, ValuePath* prefix) {
     const int line = current().line;
     const int column = current().column;
     const FieldDescriptor* field = nullptr;
@@ -161,16 +161,16 @@ class LocationScanner {
       }
     } else if (field->is_repeated() && TryConsume("[")) {
       while (!AtEnd() && !TryConsume("]")) {
-        StepPath path = *prefix;
-        path.push_back(PathStep{field, NextIndex(*prefix, field), ""});
+        ValuePath path = *prefix;
+        path.push_back(ValueStep{field, NextIndex(*prefix, field), ""});
         Record(path, current().line, current().column);
         ScanScalar();
         TryConsume(",");
       }
     } else {
-      StepPath path = *prefix;
+      ValuePath path = *prefix;
       path.push_back(
-          PathStep{field, field->is_repeated() ? NextIndex(*prefix, field) : -1, ""});
+          ValueStep{field, field->is_repeated() ? NextIndex(*prefix, field) : -1, ""});
       Record(path, line, column);
       std::string value = ScanScalar();
       if (capture_key_ && field->containing_type()->map_key() == field &&
@@ -181,7 +181,7 @@ class LocationScanner {
     if (!TryConsume(";")) TryConsume(",");
   }
 
-  void ScanMessageValue(const FieldDescriptor* field, StepPath* prefix, int line,
+  void ScanMessageValue(const FieldDescriptor* field, ValuePath* prefix, int line,
                         int column) {
     const char* close = At("<") ? ">" : "}";
     tokenizer_.Next();  // '{' or '<'
@@ -189,7 +189,7 @@ class LocationScanner {
       ScanMapEntry(field, prefix, line, column, close);
       return;
     }
-    PathStep step{field, field->is_repeated() ? NextIndex(*prefix, field) : -1, ""};
+    ValueStep step{field, field->is_repeated() ? NextIndex(*prefix, field) : -1, ""};
     prefix->push_back(step);
     Record(*prefix, line, column);
     ScanFields(field->message_type(), prefix, close);
@@ -198,7 +198,7 @@ class LocationScanner {
 
   // A map entry is located by its key, which may come after its value: scan
   // the entry on its own, then re-root what it holds under the key.
-  void ScanMapEntry(const FieldDescriptor* field, StepPath* prefix, int line, int column,
+  void ScanMapEntry(const FieldDescriptor* field, ValuePath* prefix, int line, int column,
                     const char* close) {
     std::vector<FieldLocation> entry;
     std::vector<FieldLocation>* saved_out = out_;
@@ -209,7 +209,7 @@ class LocationScanner {
     saved_key.swap(captured_key_);
     out_ = &entry;
     capture_key_ = true;
-    StepPath entry_prefix;
+    ValuePath entry_prefix;
     ScanFields(field->message_type(), &entry_prefix, close);
     std::string key;
     key.swap(captured_key_);
@@ -218,12 +218,12 @@ class LocationScanner {
     capture_key_ = saved_capture;
     captured_key_.swap(saved_key);
 
-    StepPath path = *prefix;
-    path.push_back(PathStep{field, 0, key});
+    ValuePath path = *prefix;
+    path.push_back(ValueStep{field, 0, key});
     Record(path, line, column);
     for (FieldLocation& location : entry) {
       if (location.path.empty() || location.path[0].field->name() != "value") continue;
-      StepPath rerooted = path;
+      ValuePath rerooted = path;
       rerooted.insert(rerooted.end(), location.path.begin() + 1, location.path.end());
       out_->push_back(FieldLocation{rerooted, location.line, location.column});
     }

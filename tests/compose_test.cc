@@ -118,6 +118,11 @@ TEST_F(Composition, MountThroughAOneofMemberSelectsIt) {
   EXPECT_EQ(Root(*train).train().mlp().hidden_dim(), 7);
   ASSERT_COMPOSES(kinds, "conf/x/kinds.prototxt");
   EXPECT_EQ(Root(*kinds).test_all_kinds().choice_agent().name(), "chosen");
+  ASSERT_COMPOSES(overridden, "conf/x/kinds.prototxt", {"Ichoice.choice_agent=agents/a"});
+  EXPECT_EQ(Root(*overridden).test_all_kinds().choice_agent().name(), "chosen");
+  tree_.Write("conf/common/encoders/conv.prototxt", "channels: 5\n");
+  ASSERT_COMPOSES(switched, "conf/x/train.prototxt", {"Iencoder.conv=encoders/conv"});
+  EXPECT_EQ(Root(*switched).train().conv().channels(), 5);
 }
 
 TEST_F(Composition, MountIndexAddressesARepeatedElementAndMinusOneAppends) {

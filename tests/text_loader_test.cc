@@ -109,7 +109,7 @@ std::map<std::string, int> LocatedLines(const std::string& text) {
   EXPECT_TRUE(status.ok()) << status;
   std::map<std::string, int> lines;
   for (const FieldLocation& location : locations) {
-    lines[StepPathToString(location.path)] = location.line;
+    lines[ValuePathToString(location.path)] = location.line;
   }
   return lines;
 }
