@@ -138,10 +138,10 @@ absl::Status IncludeExpander::ApplyIncludeOverride(const std::string& config_pat
                                                    const ValuePath& task_steps,
                                                    std::vector<ProvenanceEntry>* entries) {
   const std::string context = absl::StrCat("override ", override_.token, ": ");
-  const std::string mount =
-      override_.key == "." ? "" : DropOneofNames(task->GetDescriptor(), override_.key);
+  const std::string written_mount = override_.key == "." ? "" : override_.key;
   absl::StatusOr<std::string> resolved =
-      ResolveInclude(override_.value, mount, ParentDir(config_path), search_);
+      ResolveInclude(override_.value, written_mount, ParentDir(config_path), search_);
+  const std::string mount = DropOneofNames(task->GetDescriptor(), written_mount);
   if (!resolved.ok()) return Prefixed(resolved.status(), context);
   absl::StatusOr<Message*> target = MutableMessageAt(task, mount);
   if (!target.ok()) return Prefixed(target.status(), context);
