@@ -45,13 +45,26 @@ bool ParseIndex(absl::string_view text, int64_t* index) {
   return true;
 }
 
-absl::Status UnknownKey(const Descriptor* root, absl::string_view path,
-                        absl::string_view reason, absl::string_view wanted) {
+absl::Status UnknownKey(const Descriptor* root, absl::string_view path, absl::string_view reason,
+                        absl::string_view wanted) {
   const std::vector<std::string> closest = ClosestMatches(wanted, AllFieldPaths(root));
   std::string message =
       absl::StrCat("unknown key '", path, "' in ", root->full_name(), ": ", reason);
   if (!closest.empty()) absl::StrAppend(&message, "; did you mean: ", absl::StrJoin(closest, ", "));
   return absl::InvalidArgumentError(message);
+}
+
+// The dotted text of steps [0, end).
+std::string JoinSteps(const std::vector<PathStep>& steps, size_t end) {
+  std::vector<absl::string_view> parts;
+  for (size_t i = 0; i < end; ++i) parts.push_back(steps[i].text);
+  return absl::StrJoin(parts, ".");
+}
+
+// The default instance of `type` in the same world as `msg` (generated or
+// dynamic), standing for a message that does not exist yet.
+const Message* Prototype(const Message& msg, const Descriptor* type) {
+  return msg.GetReflection()->GetMessageFactory()->GetPrototype(type);
 }
 
 void CollectPaths(const Descriptor* type, const std::string& prefix, int depth_left,
@@ -89,16 +102,16 @@ absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
     }
     if (current == nullptr) {
       const PathStep& last = steps.back();
-      return UnknownKey(type, path,
-                        absl::StrCat("'", absl::StrJoin(parts.begin(), parts.begin() + i, "."),
-                                     "' is a ", FieldTypeName(last.field), " value with no field '",
-                                     part, "'"),
-                        wanted());
+      return UnknownKey(
+          type, path,
+          absl::StrCat("'", absl::StrJoin(parts.begin(), parts.begin() + i, "."), "' is ",
+                       WithArticle(FieldTypeName(last.field)), " value with no field '", part, "'"),
+          wanted());
     }
     const FieldDescriptor* field = current->FindFieldByName(part);
     if (field == nullptr) {
-      return UnknownKey(type, path,
-                        absl::StrCat(current->name(), " has no field '", part, "'"), wanted());
+      return UnknownKey(type, path, absl::StrCat(current->name(), " has no field '", part, "'"),
+                        wanted());
     }
     steps.push_back({PathStep::Kind::kField, field, part, 0});
     names.push_back(part);
@@ -108,9 +121,9 @@ absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
       if (field->is_map()) {
         absl::StatusOr<ScalarValue> key = ParseScalar(field->message_type()->map_key(), next);
         if (!key.ok()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "bad key '", path, "': '", next, "' is not a key of map '", field->name(),
-              "': ", key.status().message()));
+          return absl::InvalidArgumentError(absl::StrCat("bad key '", path, "': '", next,
+                                                         "' is not a key of map '", field->name(),
+                                                         "': ", key.status().message()));
         }
         steps.push_back({PathStep::Kind::kMapKey, field, next, 0});
       } else {
@@ -118,8 +131,8 @@ absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
         if (!ParseIndex(next, &index)) {
           return absl::InvalidArgumentError(absl::StrCat(
               "bad key '", path, "': '", field->name(),
-              "' is a repeated field, so an element index must follow it (",
-              field->name(), ".0, or ", field->name(), ".-1 to append), not '", next, "'"));
+              "' is a repeated field, so an element index must follow it (", field->name(),
+              ".0, or ", field->name(), ".-1 to append), not '", next, "'"));
         }
         steps.push_back({PathStep::Kind::kIndex, field, next, index});
       }
@@ -173,9 +186,55 @@ void RemoveRepeatedElement(Message* msg, const FieldDescriptor* field, int index
   r->RemoveLast(msg, field);
 }
 
+absl::Status CheckFieldPath(const Message& root, const std::vector<PathStep>& steps, size_t end,
+                            bool* exists) {
+  *exists = true;
+  const Message* current = &root;
+  for (size_t i = 0; i < end; ++i) {
+    const PathStep& step = steps[i];
+    const FieldDescriptor* field = step.field;
+    const Reflection* r = current->GetReflection();
+    if (step.kind == PathStep::Kind::kField) {
+      if (field->is_repeated() || ValueMessageType(field) == nullptr) continue;
+      *exists = *exists && r->HasField(*current, field);
+      current = &r->GetMessage(*current, field);
+    } else if (step.kind == PathStep::Kind::kIndex) {
+      const int size = r->FieldSize(*current, field);
+      absl::StatusOr<int> index = CheckElementIndex(JoinSteps(steps, i), step.index, size);
+      if (!index.ok()) return index.status();
+      if (ValueMessageType(field) == nullptr) continue;
+      if (*index == size) {
+        *exists = false;
+        current = Prototype(*current, field->message_type());
+      } else {
+        current = &r->GetRepeatedMessage(*current, field, *index);
+      }
+    } else {
+      absl::StatusOr<int> entry = FindMapEntry(*current, field, step.text);
+      if (!entry.ok()) return entry.status();
+      const Descriptor* value_type = ValueMessageType(field);
+      if (value_type == nullptr) continue;
+      if (*entry < 0) {
+        *exists = false;
+        current = Prototype(*current, value_type);
+      } else {
+        const Message& pair = r->GetRepeatedMessage(*current, field, *entry);
+        current = &pair.GetReflection()->GetMessage(pair, field->message_type()->map_value());
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path) {
   absl::StatusOr<std::vector<PathStep>> steps = ResolveFieldPath(root->GetDescriptor(), path);
   if (!steps.ok()) return steps.status();
+  // Indices are checked before anything is created, so a failed mount leaves
+  // `root` as it was.
+  bool exists;
+  if (absl::Status checked = CheckFieldPath(*root, *steps, steps->size(), &exists); !checked.ok()) {
+    return checked;
+  }
   Message* current = root;
   std::string walked;
   for (size_t i = 0; i < steps->size(); ++i) {
@@ -187,8 +246,9 @@ absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path)
     const bool last = i + 1 == steps->size();
     if (step.kind == PathStep::Kind::kField) {
       if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "'", walked, "' in path '", path, "' is a ", FieldTypeName(field), ", not a message"));
+        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is ",
+                                                       WithArticle(FieldTypeName(field)),
+                                                       ", not a message"));
       }
       if (field->is_repeated()) {
         if (last) {
@@ -202,8 +262,9 @@ absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path)
       current = r->MutableMessage(current, field);
     } else if (step.kind == PathStep::Kind::kIndex) {
       if (ValueMessageType(field) == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "'", walked, "' in path '", path, "' is a ", FieldTypeName(field), ", not a message"));
+        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is ",
+                                                       WithArticle(FieldTypeName(field)),
+                                                       ", not a message"));
       }
       absl::StatusOr<int> index =
           CheckElementIndex(field->name(), step.index, r->FieldSize(*current, field));
@@ -214,8 +275,8 @@ absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path)
     } else {
       const FieldDescriptor* value_field = field->message_type()->map_value();
       if (ValueMessageType(field) == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is a ",
-                                                       FieldTypeName(value_field),
+        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is ",
+                                                       WithArticle(FieldTypeName(value_field)),
                                                        ", not a message"));
       }
       absl::StatusOr<Message*> entry = MutableMapEntry(current, field, step.text);
@@ -233,8 +294,8 @@ absl::StatusOr<const Descriptor*> MessageTypeAt(const Descriptor* type, absl::st
   const FieldDescriptor* field = steps->back().field;
   const Descriptor* found = ValueMessageType(field);
   if (found == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("'", path, "' in ", type->full_name(),
-                                                   " is a ", FieldTypeName(field),
+    return absl::InvalidArgumentError(absl::StrCat("'", path, "' in ", type->full_name(), " is ",
+                                                   WithArticle(FieldTypeName(field)),
                                                    ", not a message"));
   }
   return found;

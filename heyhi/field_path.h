@@ -29,8 +29,8 @@ struct PathStep {
 // key type) after map fields. The empty path (or ".") has no steps. An
 // unknown field is reported as "unknown key '<path>' in <Type>" with the
 // closest valid paths.
-absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(
-    const google::protobuf::Descriptor* type, absl::string_view path);
+absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const google::protobuf::Descriptor* type,
+                                                       absl::string_view path);
 
 // The index of the entry of `map_field` whose key is `key` (text parsed as
 // the key type), or -1 when there is none.
@@ -48,6 +48,13 @@ absl::StatusOr<google::protobuf::Message*> MutableMapEntry(
 // saying how many elements `field_path` has.
 absl::StatusOr<int> CheckElementIndex(absl::string_view field_path, int64_t index, int size);
 
+// Walks steps [0, end) of `root` without changing anything and checks every
+// element index against the elements there. `*exists` tells whether every
+// message on the way is already present (an appending index, a missing map
+// key or an unset message field mean it is not).
+absl::Status CheckFieldPath(const google::protobuf::Message& root,
+                            const std::vector<PathStep>& steps, size_t end, bool* exists);
+
 // Removes element `index` of the repeated (or map) `field`, keeping the
 // order of the others.
 void RemoveRepeatedElement(google::protobuf::Message* msg,
@@ -60,8 +67,8 @@ void RemoveRepeatedElement(google::protobuf::Message* msg,
 // addresses the value of that key, inserting it when absent. The empty path
 // (or ".") is `root` itself. Errors name the failing step and suggest the
 // closest valid paths.
-absl::StatusOr<google::protobuf::Message*> MutableMessageAt(
-    google::protobuf::Message* root, absl::string_view path);
+absl::StatusOr<google::protobuf::Message*> MutableMessageAt(google::protobuf::Message* root,
+                                                            absl::string_view path);
 
 // The message type found at `path` from `type`, without any instance.
 // Index and map-key steps are accepted and skipped.
@@ -72,14 +79,12 @@ absl::StatusOr<const google::protobuf::Descriptor*> MessageTypeAt(
 // included, also through repeated and map message fields, with the index or
 // key step left out), up to `max_depth` levels; recursive types stop there.
 // Used to suggest what the user may have meant.
-std::vector<std::string> AllFieldPaths(const google::protobuf::Descriptor* type,
-                                       int max_depth = 6);
+std::vector<std::string> AllFieldPaths(const google::protobuf::Descriptor* type, int max_depth = 6);
 
 // The `n` candidates closest to `wanted` by edit distance, closest first
 // (ties by candidate order).
 std::vector<std::string> ClosestMatches(absl::string_view wanted,
-                                        const std::vector<std::string>& candidates,
-                                        int n = 5);
+                                        const std::vector<std::string>& candidates, int n = 5);
 
 // Levenshtein distance between two strings.
 int EditDistance(absl::string_view a, absl::string_view b);

@@ -2,6 +2,8 @@
 #include "heyhi/field_value.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <system_error>
 
@@ -22,8 +24,7 @@ using google::protobuf::Reflection;
 
 // Parses an optionally signed run of decimal digits with nothing around it.
 // Returns false for anything else (spaces, hex, fractions, exponents).
-bool ParseDecimal(absl::string_view text, bool* negative, uint64_t* magnitude,
-                  bool* overflow) {
+bool ParseDecimal(absl::string_view text, bool* negative, uint64_t* magnitude, bool* overflow) {
   *negative = false;
   *overflow = false;
   if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
@@ -39,11 +40,11 @@ bool ParseDecimal(absl::string_view text, bool* negative, uint64_t* magnitude,
   return end == text.data() + text.size() || *overflow;
 }
 
-absl::Status BadInteger(const FieldDescriptor* field, absl::string_view text,
-                        absl::string_view min, absl::string_view max) {
+absl::Status BadInteger(const FieldDescriptor* field, absl::string_view text, absl::string_view min,
+                        absl::string_view max) {
   return absl::InvalidArgumentError(absl::StrCat("bad ", FieldTypeName(field), " value '", text,
-                                                 "': expected a whole number from ", min,
-                                                 " to ", max));
+                                                 "': expected a whole number from ", min, " to ",
+                                                 max));
 }
 
 // Signed integers of any width: `min`/`max` bound the field's type.
@@ -52,7 +53,8 @@ absl::StatusOr<int64_t> ParseSigned(const FieldDescriptor* field, absl::string_v
   bool negative, overflow;
   uint64_t magnitude;
   const bool ok = ParseDecimal(text, &negative, &magnitude, &overflow);
-  const uint64_t limit = negative ? static_cast<uint64_t>(-(min + 1)) + 1 : static_cast<uint64_t>(max);
+  const uint64_t limit =
+      negative ? static_cast<uint64_t>(-(min + 1)) + 1 : static_cast<uint64_t>(max);
   if (!ok || overflow || magnitude > limit) {
     return BadInteger(field, text, absl::StrCat(min), absl::StrCat(max));
   }
@@ -79,16 +81,25 @@ absl::StatusOr<T> ParseReal(const FieldDescriptor* field, absl::string_view text
   absl::string_view digits = text;
   if (absl::StartsWith(digits, "+")) digits.remove_prefix(1);
   T value{};
-  auto [end, error] =
-      std::from_chars(digits.data(), digits.data() + digits.size(), value,
-                      std::chars_format::general);
-  const bool whole = !digits.empty() && end == digits.data() + digits.size() &&
-                     digits[0] != '+' && !absl::StrContains(digits, "(");
-  if (error != std::errc() || !whole) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bad ", FieldTypeName(field), " value '", text,
-        "': expected a decimal number (e.g. 0.1, -3, 1e-4), inf or nan, within +/-",
-        std::numeric_limits<T>::max()));
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value,
+                                      std::chars_format::general);
+  const bool whole = !digits.empty() && end == digits.data() + digits.size() && digits[0] != '+' &&
+                     !absl::StrContains(digits, "(");
+  bool in_range = error == std::errc();
+  if (error == std::errc::result_out_of_range && whole) {
+    // from_chars also refuses values too small for T; those round to a
+    // subnormal or zero, as strtod does. Only overflow is an error.
+    const std::string copy(digits);
+    const long double approx = std::strtold(copy.c_str(), nullptr);
+    in_range = std::fabs(approx) <= std::numeric_limits<T>::max();
+    value = static_cast<T>(std::is_same_v<T, float> ? std::strtof(copy.c_str(), nullptr)
+                                                    : std::strtod(copy.c_str(), nullptr));
+  }
+  if (!in_range || !whole) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad ", FieldTypeName(field), " value '", text,
+                     "': expected a decimal number (e.g. 0.1, -3, 1e-4), inf or nan, within +/-",
+                     std::numeric_limits<T>::max()));
   }
   return value;
 }
@@ -97,9 +108,8 @@ absl::StatusOr<bool> ParseBool(const FieldDescriptor* field, absl::string_view t
   const std::string lower = absl::AsciiStrToLower(text);
   if (lower == "true" || lower == "1") return true;
   if (lower == "false" || lower == "0") return false;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "bad ", FieldTypeName(field), " value '", text,
-      "': expected true, false, 1 or 0 (any case)"));
+  return absl::InvalidArgumentError(absl::StrCat("bad ", FieldTypeName(field), " value '", text,
+                                                 "': expected true, false, 1 or 0 (any case)"));
 }
 
 absl::StatusOr<const EnumValueDescriptor*> ParseEnum(const FieldDescriptor* field,
@@ -135,6 +145,11 @@ absl::StatusOr<ScalarValue> Wrap(absl::StatusOr<Parsed> parsed) {
 }
 
 }  // namespace
+
+std::string WithArticle(absl::string_view noun) {
+  const bool vowel = !noun.empty() && absl::StrContains("aeioAEIO", noun[0]);
+  return absl::StrCat(vowel ? "an " : "a ", noun);
+}
 
 std::string FieldTypeName(const FieldDescriptor* field) {
   switch (field->type()) {
@@ -174,7 +189,7 @@ absl::StatusOr<ScalarValue> ParseScalar(const FieldDescriptor* field, absl::stri
       break;
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      "'", field->name(), "' is a ", FieldTypeName(field),
+      "'", field->name(), "' is ", WithArticle(FieldTypeName(field)),
       ": only NULL or SELECT may be given, or set its fields (", field->name(), ".<field>=...)"));
 }
 

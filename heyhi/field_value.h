@@ -16,9 +16,8 @@ namespace heyhi {
 
 // A value converted for one scalar field: the C++ type matches the field's
 // cpp_type (enums hold their value descriptor, strings and bytes a string).
-using ScalarValue =
-    std::variant<int32_t, int64_t, uint32_t, uint64_t, float, double, bool,
-                 std::string, const google::protobuf::EnumValueDescriptor*>;
+using ScalarValue = std::variant<int32_t, int64_t, uint32_t, uint64_t, float, double, bool,
+                                 std::string, const google::protobuf::EnumValueDescriptor*>;
 
 // Converts `text` for the scalar (or enum) `field`:
 //   bool: true/false/1/0 in any case; integers: decimal with optional sign,
@@ -48,6 +47,9 @@ bool HoldsScalar(const google::protobuf::Message& msg,
 // The schema's name for a field's type ("int32", "string", "enum Color",
 // "message TestAgent").
 std::string FieldTypeName(const google::protobuf::FieldDescriptor* field);
+
+// "a" or "an" before `noun` ("an int32", "a uint64", "an enum Color").
+std::string WithArticle(absl::string_view noun);
 
 }  // namespace heyhi
 

@@ -67,6 +67,9 @@ TEST(FieldPath, IndexBeyondSizeIsAnErrorSayingHowManyElementsThereAre) {
   ASSERT_FALSE(at.ok());
   EXPECT_THAT(at.status().message(), HasSubstr("agents has 1 element"));
   EXPECT_EQ(task.agents_size(), 1);
+  EXPECT_THAT(MutableMessageAt(&task, "agent.includes.2").status().message(),
+              HasSubstr("agent.includes has 0 elements"));
+  EXPECT_FALSE(task.has_agent()) << "a failed mount must not create anything";
 }
 
 TEST(FieldPath, RepeatedFieldMustBeFollowedByAnIndex) {
