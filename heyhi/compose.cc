@@ -131,12 +131,14 @@ absl::StatusOr<const FieldDescriptor*> ChosenTask(const Message& root,
 // Applies the scalar override and records it as the origin of its key.
 absl::Status ApplyScalar(const Override& override_, Message* task, const ValuePath& task_steps,
                          std::vector<ProvenanceEntry>* entries) {
-  absl::Status status = ApplyScalarOverride(task, override_.key, override_.value);
+  // HeyHi wrote keys through the oneof's name ("encoder.transformer.num_heads").
+  const std::string key_path = DropOneofNames(task->GetDescriptor(), override_.key);
+  absl::Status status = ApplyScalarOverride(task, key_path, override_.value);
   if (!status.ok()) {
     return absl::Status(status.code(),
                         absl::StrCat("override ", override_.token, ": ", status.message()));
   }
-  absl::StatusOr<ValuePath> steps = ConcretePath(*task, override_.key);
+  absl::StatusOr<ValuePath> steps = ConcretePath(*task, key_path);
   if (!steps.ok()) return absl::OkStatus();  // e.g. a NULL that removed the path
   ValuePath full = task_steps;
   full.insert(full.end(), steps->begin(), steps->end());

@@ -112,7 +112,7 @@ absl::StatusOr<std::string> ConfGet(const Message& msg, const std::string& key) 
 }
 
 absl::Status ConfSet(Message* msg, const std::string& key, const std::string& value) {
-  return ApplyScalarOverride(msg, key, value);
+  return ApplyScalarOverride(msg, DropOneofNames(msg->GetDescriptor(), key), value);
 }
 
 absl::StatusOr<bool> ConfIsSet(const Message& msg, const std::string& key) {

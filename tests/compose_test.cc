@@ -276,6 +276,16 @@ TEST_F(Composition, ScalarOverrideKeysAreRelativeToTheTaskMessage) {
   EXPECT_EQ(Root(*composed).train().lr(), 0.5f);
 }
 
+TEST_F(Composition, OverrideKeysMayNameTheOneofTheyPassThroughAsInHeyHi) {
+  tree_.Write("conf/x/cfg.prototxt", "train { transformer { num_heads: 2 } }\n");
+  ASSERT_COMPOSES(set, "conf/x/cfg.prototxt", {"encoder.transformer.num_heads=9"});
+  EXPECT_EQ(Root(*set).train().transformer().num_heads(), 9);
+  EXPECT_EQ(set->provenance.Explain("transformer.num_heads"),
+            "transformer.num_heads: override encoder.transformer.num_heads=9");
+  ASSERT_COMPOSES(cleared, "conf/x/cfg.prototxt", {"encoder.transformer=NULL"});
+  EXPECT_EQ(Root(*cleared).train().encoder_case(), TrainTask::ENCODER_NOT_SET);
+}
+
 TEST_F(Composition, OverrideErrorsNameTheToken) {
   tree_.Write("conf/x/cfg.prototxt", "train { }\n");
   EXPECT_THAT(Error("conf/x/cfg.prototxt", {"Ilauncher=nope"}),

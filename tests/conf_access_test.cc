@@ -67,6 +67,8 @@ TEST(ConfAccess, ConfSetIsTheSameAsAnOverride) {
   ASSERT_TRUE(ConfSet(&msg, "i32", "NULL").ok());
   EXPECT_FALSE(msg.has_i32());
   EXPECT_FALSE(ConfSet(&msg, "i32", "x").ok());
+  ASSERT_TRUE(ConfSet(&msg, "choice.choice_int", "4").ok());
+  EXPECT_EQ(msg.choice_int(), 4);
 }
 
 TEST(ConfAccess, ConfIsSetTellsWhetherAFieldIsSet) {
