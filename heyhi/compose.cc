@@ -142,11 +142,10 @@ absl::Status ApplyScalar(const Override& override_, Message* task, const ValuePa
   if (!steps.ok()) return absl::OkStatus();  // e.g. a NULL that removed the path
   ValuePath full = task_steps;
   full.insert(full.end(), steps->begin(), steps->end());
-  const std::string key = ValuePathToString(full);
+  // The value replaces whatever was recorded at or under its key.
   entries->erase(std::remove_if(entries->begin(), entries->end(),
-                                [&key](const ProvenanceEntry& entry) {
-                                  const std::string path = ValuePathToString(entry.path);
-                                  return path == key || absl::StartsWith(path, key + ".");
+                                [&full](const ProvenanceEntry& entry) {
+                                  return IsPrefixOf(full, entry.path);
                                 }),
                  entries->end());
   entries->push_back(ProvenanceEntry{full, absl::StrCat("override ", override_.token)});

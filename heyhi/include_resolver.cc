@@ -70,7 +70,25 @@ std::string CurrentDir() {
   return ::getcwd(buffer, sizeof(buffer)) != nullptr ? std::string(buffer) : std::string("/");
 }
 
+// Whether an absolute path is already normal: no empty, "." or ".." parts.
+bool IsNormalAbsolute(const std::string& path) {
+  if (path.empty() || path[0] != '/') return false;
+  if (path.size() > 1 && path.back() == '/') return false;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != '/') continue;
+    const size_t next = i + 1;
+    if (next < path.size() && path[next] == '/') return false;
+    if (next < path.size() && path[next] == '.') {
+      const size_t after = next + 1;
+      if (after == path.size() || path[after] == '/') return false;
+      if (path[after] == '.' && (after + 1 == path.size() || path[after + 1] == '/')) return false;
+    }
+  }
+  return true;
+}
+
 std::string AbsolutePath(const std::string& path, const std::string& cwd) {
+  if (IsNormalAbsolute(path)) return path;
   const std::string joined = !path.empty() && path[0] == '/' ? path : JoinPath(cwd, path);
   // Lexical normalisation: drop "." and empty parts, fold ".." into its parent.
   std::vector<absl::string_view> parts;

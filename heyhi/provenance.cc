@@ -242,6 +242,19 @@ void RebaseForMerge(const Message* target, std::vector<ProvenanceEntry>* entries
   }
 }
 
+bool IsPrefixOf(const ValuePath& prefix, const ValuePath& path) {
+  if (prefix.size() > path.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    const ValueStep& a = prefix[i];
+    const ValueStep& b = path[i];
+    if (a.field != b.field) return false;
+    if (a.index < 0 && i + 1 == prefix.size()) return true;  // the whole field
+    if (a.index != b.index) return false;
+    if (a.field->is_map() && a.key != b.key) return false;
+  }
+  return true;
+}
+
 void PrefixEntries(const ValuePath& prefix, std::vector<ProvenanceEntry>* entries) {
   if (prefix.empty()) return;
   for (ProvenanceEntry& entry : *entries) {

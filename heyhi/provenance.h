@@ -75,6 +75,10 @@ const google::protobuf::Message* FindMapEntryByKey(const google::protobuf::Messa
                                               const google::protobuf::FieldDescriptor* field,
                                               const std::string& key);
 
+// Whether `path` is `prefix` or lies under it; a whole repeated or map field
+// (index -1) holds all its elements.
+bool IsPrefixOf(const ValuePath& prefix, const ValuePath& path);
+
 // Prepends `prefix` to every entry.
 void PrefixEntries(const ValuePath& prefix, std::vector<ProvenanceEntry>* entries);
 
