@@ -16,12 +16,13 @@
 namespace heyhi {
 
 struct LoadOptions {
-  // Type the file is parsed as. Null: the root message (`root_name` in the
-  // pool of `root_type`... see below), else guessed (SPEC §5 --type rules).
+  // Type the file is parsed as. Null: `root_type` if the file parses as it,
+  // else the one other message of the schema that does (SPEC §5 --type
+  // rules); null with a null `root_type` is an error.
   const google::protobuf::Descriptor* type = nullptr;
   // The schema's root message (MetaCfg). Configs of this type are composed
   // with the task prefix. Null: no root-config handling unless `type` is named
-  // `root_name`.
+  // `root_name`. FindRootMessage finds it in a schema file.
   const google::protobuf::Descriptor* root_type = nullptr;
   std::string root_name = "MetaCfg";
   // Factory for `type`'s messages; null uses the generated factory when the
