@@ -147,7 +147,7 @@ std::vector<std::string> IncludeSearchFolders(const std::string& mount,
                                               const std::string& including_dir,
                                               const SearchPath& search) {
   std::vector<std::string> bases;
-  bases.push_back(including_dir[0] == '/' ? including_dir : AbsolutePath(including_dir));
+  bases.push_back(AbsolutePath(including_dir));
   bases.push_back(JoinPath(search.conf_root, "common"));
   for (const std::string& dir : search.include_dirs) bases.push_back(dir);
   std::vector<std::string> folders;
