@@ -16,12 +16,13 @@
 namespace heyhi {
 
 struct LoadOptions {
-  // Type the file is parsed as. Null: the root message (`root_name` in the
-  // pool of `root_type`... see below), else guessed (SPEC §5 --type rules).
+  // Type the file is parsed as. Null: `root_type` if the file parses as it,
+  // else the one other message of the schema that does (SPEC §5 --type
+  // rules); null with a null `root_type` is an error.
   const google::protobuf::Descriptor* type = nullptr;
   // The schema's root message (MetaCfg). Configs of this type are composed
   // with the task prefix. Null: no root-config handling unless `type` is named
-  // `root_name`.
+  // `root_name`. FindRootMessage finds it in a schema file.
   const google::protobuf::Descriptor* root_type = nullptr;
   std::string root_name = "MetaCfg";
   // Factory for `type`'s messages; null uses the generated factory when the
@@ -62,6 +63,21 @@ const google::protobuf::Descriptor* FindRootMessage(
 // has string fields `path` and `mount`; else null.
 const google::protobuf::FieldDescriptor* IncludesField(
     const google::protobuf::Descriptor* type);
+
+// The type of the config file `path` when none is given (SPEC §5): the root
+// message if the file parses as it, else the one message type of the schema
+// (`root_type`'s file and its imports) that parses it. None or several: an
+// error that says so and lists the candidates.
+absl::StatusOr<const google::protobuf::Descriptor*> GuessConfigType(
+    const std::string& path, const google::protobuf::Descriptor* root_type,
+    const std::string& conf_root = "");
+
+// The `oneof task` of a root message (or its first oneof); null if none.
+const google::protobuf::OneofDescriptor* TaskOneof(const google::protobuf::Descriptor* root);
+
+// `--explain KEY`: the value of `key` (relative to the task message) and where
+// it came from, one "path: origin" line per value set.
+absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::string& key);
 
 }  // namespace heyhi
 
