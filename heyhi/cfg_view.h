@@ -122,31 +122,33 @@ template <typename E>
 struct EnumNameFromNumber {
   std::string_view operator()(int number) const { return EnumName<E>(number); }
 };
-template <typename View>
+template <typename Msg, typename View>
 struct ViewFromMessage {
-  View operator()(const typename View::Message& msg) const { return View(msg); }
+  View operator()(const Msg& msg) const { return View(msg); }
 };
-template <typename Key, typename View>
+template <typename Key, typename Msg, typename View>
 struct ViewFromMapEntry {
   std::pair<const Key&, View> operator()(
-      const typename google::protobuf::Map<Key, typename View::Message>::value_type& entry) const {
+      const typename google::protobuf::Map<Key, Msg>::value_type& entry) const {
     return {entry.first, View(entry.second)};
   }
 };
 
-// The range types the generated getters return.
+// The range types the generated getters return. They name the message type
+// besides the view so that a getter may be declared before its view is
+// complete (views of a file may refer to each other in any order).
 template <typename E>
 using RepeatedEnum = TransformedRange<google::protobuf::RepeatedField<int>, EnumFromNumber<E>>;
 template <typename E>
 using RepeatedEnumNames =
     TransformedRange<google::protobuf::RepeatedField<int>, EnumNameFromNumber<E>>;
-template <typename View>
-using RepeatedView = TransformedRange<google::protobuf::RepeatedPtrField<typename View::Message>,
-                                      ViewFromMessage<View>>;
+template <typename Msg, typename View>
+using RepeatedView =
+    TransformedRange<google::protobuf::RepeatedPtrField<Msg>, ViewFromMessage<Msg, View>>;
 // Iterates (key, view) pairs in the map's (unspecified) order.
-template <typename Key, typename View>
-using MapOfViews = TransformedRange<google::protobuf::Map<Key, typename View::Message>,
-                                    ViewFromMapEntry<Key, View>>;
+template <typename Key, typename Msg, typename View>
+using MapOfViews =
+    TransformedRange<google::protobuf::Map<Key, Msg>, ViewFromMapEntry<Key, Msg, View>>;
 
 // A repeated numeric or bool field as a span over its contiguous storage.
 template <typename T>
@@ -168,9 +170,8 @@ std::optional<std::string_view> MapStringAt(const google::protobuf::Map<Key, std
   if (it == map.end()) return std::nullopt;
   return std::string_view(it->second);
 }
-template <typename Key, typename View>
-std::optional<View> MapViewAt(const google::protobuf::Map<Key, typename View::Message>& map,
-                              const Key& key) {
+template <typename Key, typename Msg, typename View>
+std::optional<View> MapViewAt(const google::protobuf::Map<Key, Msg>& map, const Key& key) {
   auto it = map.find(key);
   if (it == map.end()) return std::nullopt;
   return View(it->second);

@@ -57,22 +57,22 @@ TEST(TypedViews, GeneratedViewOfEveryFieldKindCompilesWithTheSpecifiedTypes) {
   static_assert(std::is_same_v<decltype(std::declval<V>().flag()), std::optional<bool>>);
   static_assert(std::is_same_v<decltype(std::declval<V>().str()), std::optional<std::string_view>>);
   static_assert(std::is_same_v<decltype(std::declval<V>().raw()), std::optional<std::string_view>>);
-  static_assert(std::is_same_v<decltype(std::declval<V>().color()),
-                               std::optional<TestAllKindsTask_Color>>);
+  static_assert(
+      std::is_same_v<decltype(std::declval<V>().color()), std::optional<TestAllKindsTask_Color>>);
   static_assert(std::is_same_v<decltype(std::declval<V>().i32_with_default()), int32_t>);
   static_assert(std::is_same_v<decltype(std::declval<V>().fl_with_default()), float>);
   static_assert(std::is_same_v<decltype(std::declval<V>().str_with_default()), const std::string&>);
-  static_assert(std::is_same_v<decltype(std::declval<V>().color_with_default()),
-                               TestAllKindsTask_Color>);
-  static_assert(std::is_same_v<decltype(std::declval<V>().color_with_default_name()),
-                               std::string_view>);
+  static_assert(
+      std::is_same_v<decltype(std::declval<V>().color_with_default()), TestAllKindsTask_Color>);
+  static_assert(
+      std::is_same_v<decltype(std::declval<V>().color_with_default_name()), std::string_view>);
   static_assert(std::is_same_v<decltype(std::declval<V>().agent()), TestAgentView>);
   static_assert(std::is_same_v<decltype(std::declval<V>().launcher()), heyhi::LauncherView>);
   static_assert(std::is_same_v<decltype(std::declval<V>().ints()), absl::Span<const int32_t>>);
   static_assert(std::is_same_v<decltype(std::declval<V>().agents()),
-                               heyhi::RepeatedView<TestAgentView>>);
-  static_assert(std::is_same_v<decltype(std::declval<V>().which_choice()),
-                               TestAllKindsTask::ChoiceCase>);
+                               heyhi::RepeatedView<TestAgent, TestAgentView>>);
+  static_assert(
+      std::is_same_v<decltype(std::declval<V>().which_choice()), TestAllKindsTask::ChoiceCase>);
   static_assert(std::is_same_v<decltype(std::declval<V>().editable()), TestAllKindsTask>);
   // A package's views live in the package's namespace.
   static_assert(std::is_base_of_v<heyhi::CfgView<legacy::Agent>, legacy::AgentView>);

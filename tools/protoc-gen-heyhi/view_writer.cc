@@ -58,8 +58,8 @@ class ViewWriter {
     auto [it, inserted] = names_.emplace(name, origin);
     if (inserted) return absl::OkStatus();
     return absl::AlreadyExistsError(absl::Substitute(
-        "$0: the view member `$1` of $2 would serve both $3 and $4; rename one of them",
-        message_->file()->name(), name, message_->full_name(), it->second, origin));
+        "the view member `$0` of $1 would serve both $2 and $3; rename one of them", name,
+        message_->full_name(), it->second, origin));
   }
 
   void Member(const std::string& code) { absl::StrAppend(&code_->class_definition, code); }
@@ -166,7 +166,8 @@ class ViewWriter {
               "  const ::google::protobuf::RepeatedPtrField<$0>& $1() const { return $2; }\n",
               QualifiedClassName(field->message_type()), name, get));
         } else {
-          const std::string range = absl::StrCat("::heyhi::RepeatedView<", view, ">");
+          const std::string range = absl::StrCat(
+              "::heyhi::RepeatedView<", QualifiedClassName(field->message_type()), ", ", view, ">");
           Deferred(range, name, "", absl::Substitute("return $0($1);", range, get));
         }
         return absl::OkStatus();
@@ -212,11 +213,12 @@ class ViewWriter {
     const std::string view =
         value->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE ? ViewOf(value->message_type()) : "";
     if (!view.empty()) {
-      const std::string range = absl::Substitute("::heyhi::MapOfViews<$0, $1>", key_type, view);
+      const std::string range =
+          absl::Substitute("::heyhi::MapOfViews<$0, $1, $2>", key_type, value_type, view);
       Deferred(range, name, "", absl::Substitute("return $0($1);", range, get));
-      Deferred(
-          absl::StrCat("std::optional<", view, ">"), name + "_at", key_parameter,
-          absl::Substitute("return ::heyhi::MapViewAt<$0, $1>($2, key);", key_type, view, get));
+      Deferred(absl::StrCat("std::optional<", view, ">"), name + "_at", key_parameter,
+               absl::Substitute("return ::heyhi::MapViewAt<$0, $1, $2>($3, key);", key_type,
+                                value_type, view, get));
       return absl::OkStatus();
     }
     Member(absl::Substitute("  const ::google::protobuf::Map<$0, $1>& $2() const { return $3; }\n",
