@@ -83,6 +83,14 @@ absl::StatusOr<Target> Resolve(const Message& root, absl::string_view key) {
         target.oneof = oneof;
         return target;
       }
+      // A oneof's name may stand before its member, as in mounts ("encoder.conv").
+      if (oneof != nullptr) {
+        const FieldDescriptor* member = type->FindFieldByName(steps[i + 1]);
+        if (member != nullptr && member->containing_oneof() == oneof) continue;
+        return UnknownKey(root, key,
+                          absl::StrCat("oneof ", oneof->full_name(), " has no case \"",
+                                       steps[i + 1], "\""));
+      }
       return UnknownKey(root, key,
                         absl::StrCat(type->full_name(), " has no field \"", steps[i], "\""));
     }
