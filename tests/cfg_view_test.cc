@@ -1,15 +1,24 @@
 // Tests of the typed config views that protoc-gen-heyhi generates (SPEC §9).
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include "absl/strings/str_join.h"
 #include "conf.cfg.h"
 #include "gtest/gtest.h"
+#include "heyhi/compose.h"
+#include "heyhi/printer.h"
 #include "heyhi/schema_docs.h"
 #include "test_schema.cfg.h"
 
 namespace {
+
+const std::string kSourceDir = HEYHI_SOURCE_DIR;
+const std::string kBinaryDir = HEYHI_BINARY_DIR;
 
 template <typename T>
 constexpr bool kIsOptional = false;
@@ -255,6 +264,115 @@ TEST(TypedViews, CleanDocCommentDropsMarkerSpacesAndBlankEnds) {
   EXPECT_EQ(heyhi::CleanDocComment(" One.\n Two\n"), "One.\nTwo");
   EXPECT_EQ(heyhi::CleanDocComment("\n  indented\n\n next\n\n"), " indented\n\nnext");
   EXPECT_EQ(heyhi::CleanDocComment(""), "");
+}
+
+// The flat forms of `msg` through the view of its type: (to_flat(false),
+// to_flat(true), to_str_with_defaults()).
+struct ViewFlat {
+  std::vector<std::string> set, all;
+  std::string with_defaults;
+};
+
+template <typename View>
+bool TryView(const google::protobuf::Message& msg, ViewFlat* out) {
+  const auto* typed = google::protobuf::DynamicCastToGenerated<typename View::Message>(&msg);
+  if (typed == nullptr) return false;
+  const View view(*typed);
+  *out = {view.to_flat(), view.to_flat(/*with_all=*/true), view.to_str_with_defaults()};
+  return true;
+}
+
+// Root configs go through the root's view, as task code reads them; include
+// chunks through the view of their type.
+ViewFlat FlatThroughViews(const heyhi::Composed& composed) {
+  ViewFlat flat;
+  if (const auto* root = google::protobuf::DynamicCastToGenerated<MetaCfg>(composed.root.get())) {
+    const MetaCfgView meta(*root);
+    switch (meta.which_task()) {
+      case MetaCfg::kTrain:
+        TryView<TrainTaskView>(meta.train().proto(), &flat);
+        break;
+      case MetaCfg::kEval:
+        TryView<EvalTaskView>(meta.eval().proto(), &flat);
+        break;
+      case MetaCfg::kTestAllKinds:
+        TryView<TestAllKindsTaskView>(meta.test_all_kinds().proto(), &flat);
+        break;
+      case MetaCfg::TASK_NOT_SET:
+        ADD_FAILURE() << "no task";
+        break;
+    }
+    return flat;
+  }
+  const google::protobuf::Message& msg = *composed.task;
+  if (TryView<heyhi::LauncherView>(msg, &flat) || TryView<MlpView>(msg, &flat) ||
+      TryView<ConvView>(msg, &flat) || TryView<TransformerView>(msg, &flat) ||
+      TryView<TestAgentView>(msg, &flat) || TryView<DataCfgView>(msg, &flat)) {
+    return flat;
+  }
+  ADD_FAILURE() << "no view for " << msg.GetDescriptor()->full_name();
+  return flat;
+}
+
+std::vector<std::string> AllConfigs() {
+  std::vector<std::string> configs;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(kSourceDir + "/conf")) {
+    if (entry.path().extension() == ".prototxt") configs.push_back(entry.path().string());
+  }
+  std::sort(configs.begin(), configs.end());
+  return configs;
+}
+
+std::string PpOutput(const std::string& config, const std::string& flag) {
+  const std::string command = kBinaryDir + "/pp " + config + " " + flag + " 2>&1";
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return "popen failed";
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  const int status = pclose(pipe);
+  if (status != 0) out += "\n(pp exited with " + std::to_string(status) + ")";
+  return out;
+}
+
+std::string Lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += line + "\n";
+  return out;
+}
+
+TEST(TypedViews, ToFlatAndToStrWithDefaultsEqualPpPrintFlatForEveryConfigInConf) {
+  ASSERT_TRUE(std::filesystem::exists(kBinaryDir + "/pp")) << "build pp first";
+  const std::vector<std::string> configs = AllConfigs();
+  ASSERT_GE(configs.size(), 13u);
+  heyhi::LoadOptions options;
+  options.root_type = MetaCfg::descriptor();
+  for (const std::string& config : configs) {
+    SCOPED_TRACE(config);
+    absl::StatusOr<heyhi::Composed> composed = heyhi::LoadConfig(config, {}, options);
+    ASSERT_TRUE(composed.ok()) << composed.status();
+    const ViewFlat flat = FlatThroughViews(*composed);
+    EXPECT_EQ(flat.set, heyhi::Flatten(*composed->task, false));
+    EXPECT_EQ(flat.all, heyhi::Flatten(*composed->task, true));
+    EXPECT_FALSE(flat.set.empty());
+    EXPECT_EQ(Lines(flat.set), PpOutput(config, "--print-flat"));
+    EXPECT_EQ(Lines(flat.all), PpOutput(config, "--print-flat-all"));
+    EXPECT_EQ(flat.with_defaults, PpOutput(config, "--print-flat-all"));
+  }
+}
+
+TEST(TypedViews, ToFlatListsSetFieldsAndToStrWithDefaultsEveryField) {
+  TrainTask train;
+  train.set_batch_size(64);
+  train.mutable_mlp();
+  const TrainTaskView view(train);
+  EXPECT_EQ(view.to_flat(), (std::vector<std::string>{"batch_size=64", "mlp=SELECT"}));
+  const std::string all = view.to_str_with_defaults();
+  EXPECT_NE(all.find("batch_size=64\n"), std::string::npos);
+  EXPECT_NE(all.find("lr=0.1\n"), std::string::npos);
+  EXPECT_NE(all.find("mlp.hidden_dim=256\n"), std::string::npos);
+  EXPECT_NE(all.find("checkpoint=checkpoint.pt\n"), std::string::npos);
 }
 
 }  // namespace
