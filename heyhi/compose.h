@@ -63,6 +63,21 @@ const google::protobuf::Descriptor* FindRootMessage(
 const google::protobuf::FieldDescriptor* IncludesField(
     const google::protobuf::Descriptor* type);
 
+// The type of the config file `path` when none is given (SPEC §5): the root
+// message if the file parses as it, else the one message type of the schema
+// (`root_type`'s file and its imports) that parses it. None or several: an
+// error that says so and lists the candidates.
+absl::StatusOr<const google::protobuf::Descriptor*> GuessConfigType(
+    const std::string& path, const google::protobuf::Descriptor* root_type,
+    const std::string& conf_root = "");
+
+// The `oneof task` of a root message (or its first oneof); null if none.
+const google::protobuf::OneofDescriptor* TaskOneof(const google::protobuf::Descriptor* root);
+
+// `--explain KEY`: the value of `key` (relative to the task message) and where
+// it came from, one "path: origin" line per value set.
+absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::string& key);
+
 }  // namespace heyhi
 
 #endif  // HEYHI_COMPOSE_H_

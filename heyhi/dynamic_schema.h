@@ -14,11 +14,16 @@
 namespace heyhi {
 
 // An imported schema and the factory for its messages.
+//
+// Field options keep their extensions: with heyhi's generated code linked in
+// (the `heyhi` library links it), `field->options().GetExtension(
+// heyhi::sig_exclude)` reads the option on dynamically loaded fields too.
 class DynamicSchema {
  public:
   // Imports `schema` (a path relative to one of `proto_paths`, or a file
   // inside one) and everything it imports. heyhi/heyhi.proto and
   // google/protobuf/*.proto are found even when not under `proto_paths`.
+  // With no `proto_paths`, the schema's own folder is used.
   // Errors name the .proto file, line and column.
   static absl::StatusOr<std::unique_ptr<DynamicSchema>> Import(
       const std::vector<std::string>& proto_paths, const std::string& schema);
@@ -26,7 +31,8 @@ class DynamicSchema {
   const google::protobuf::FileDescriptor* file() const { return file_; }
   const google::protobuf::DescriptorPool* pool() const;
   google::protobuf::MessageFactory* factory() { return &factory_; }
-  // A message type by full name, or by short name when unique; null if none.
+  // A message type by full name, or by short name when unique among the
+  // schema file and its imports; null if none.
   const google::protobuf::Descriptor* FindMessage(const std::string& name) const;
 
   ~DynamicSchema();
@@ -38,6 +44,12 @@ class DynamicSchema {
   const google::protobuf::FileDescriptor* file_ = nullptr;
   google::protobuf::DynamicMessageFactory factory_;
 };
+
+// Every message type (nested ones included, map entries excluded) of `file`
+// and of the files it imports, transitively, in import order; files under
+// google/protobuf/ are left out.
+std::vector<const google::protobuf::Descriptor*> SchemaMessages(
+    const google::protobuf::FileDescriptor* file);
 
 }  // namespace heyhi
 

@@ -17,8 +17,13 @@ struct SearchPath {
 };
 
 // The conf root of a config file: $HH_CONF_ROOT if set, else the nearest
-// ancestor folder named `conf`, else the file's own folder.
+// ancestor folder named `conf`, else the file's own folder. Absolute.
 std::string FindConfRoot(const std::string& config_path);
+
+// The search path for `config_path`: conf root as FindConfRoot unless
+// `conf_root` is given, project root its parent, and `include_dirs`.
+SearchPath MakeSearchPath(const std::string& config_path, const std::string& conf_root = "",
+                          const std::vector<std::string>& include_dirs = {});
 
 // Resolves `path` included at `mount` from a file in folder `including_dir`:
 // absolute paths as is; a path with '/' that exists under the project root;
@@ -30,6 +35,27 @@ absl::StatusOr<std::string> ResolveInclude(const std::string& path,
                                            const std::string& mount,
                                            const std::string& including_dir,
                                            const SearchPath& search);
+
+// The folders rule 3 tries, in order, without duplicates.
+std::vector<std::string> IncludeSearchFolders(const std::string& mount,
+                                              const std::string& including_dir,
+                                              const SearchPath& search);
+
+// The working directory ("/" if it cannot be read).
+std::string CurrentDir();
+
+// `path` made absolute (relative to `cwd`, default the working directory)
+// and lexically normal: no ".", "..", or repeated '/' (symlinks are kept).
+std::string AbsolutePath(const std::string& path);
+std::string AbsolutePath(const std::string& path, const std::string& cwd);
+
+// `path` as shown to the user: relative to the working directory `cwd` when
+// inside it, else absolute.
+std::string DisplayPath(const std::string& path);
+std::string DisplayPath(const std::string& path, const std::string& cwd);
+
+// The folder part of `path` ("." when there is none).
+std::string ParentDir(const std::string& path);
 
 }  // namespace heyhi
 

@@ -1,0 +1,258 @@
+// Tests of the `pp` tool (SPEC §5): the real binary on real files.
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "conf.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "heyhi/compose.h"
+#include "heyhi/printer.h"
+#include "heyhi/text_loader.h"
+#include "temp_tree.h"
+#include "test_schema.pb.h"
+
+namespace heyhi {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+struct PpResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Quote(const std::string& arg) {
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string Source(const std::string& relative) {
+  return std::string(HEYHI_SOURCE_DIR) + "/" + relative;
+}
+
+class Pp : public ::testing::Test {
+ protected:
+  void SetUp() override { ::unsetenv("HH_CONF_ROOT"); }
+
+  // Runs build/pp with `args` from the source folder, capturing its output.
+  PpResult RunPp(const std::vector<std::string>& args) {
+    std::string command = absl::StrCat("cd ", Quote(HEYHI_SOURCE_DIR), " && ",
+                                       Quote(std::string(HEYHI_BINARY_DIR) + "/pp"));
+    for (const std::string& arg : args) absl::StrAppend(&command, " ", Quote(arg));
+    absl::StrAppend(&command, " >", Quote(tree_.Path("out")), " 2>", Quote(tree_.Path("err")));
+    const int status = std::system(command.c_str());
+    PpResult run;
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.out = tree_.Read("out");
+    run.err = tree_.Read("err");
+    return run;
+  }
+
+  std::string CompiledInText(const std::string& config, const std::vector<std::string>& overrides) {
+    LoadOptions options;
+    options.root_type = MetaCfg::descriptor();
+    absl::StatusOr<Composed> composed = LoadConfig(Source(config), overrides, options);
+    EXPECT_TRUE(composed.ok()) << composed.status();
+    return composed.ok() ? PrintText(*composed->task) : "";
+  }
+
+  TempTree tree_;
+};
+
+std::vector<std::string> Lines(const std::string& text) {
+  return absl::StrSplit(text, '\n', absl::SkipEmpty());
+}
+
+TEST_F(Pp, PrintsTheComposedTaskMessageByDefault) {
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, CompiledInText("conf/c02_sup_train/sl.prototxt", {}));
+  EXPECT_THAT(run.out, HasSubstr("batch_size: 128"));
+  EXPECT_THAT(run.out, HasSubstr("conv {"));
+  EXPECT_THAT(run.out, HasSubstr("launcher {"));
+  EXPECT_THAT(run.out, Not(HasSubstr("train {")));  // the task message, not the root
+  EXPECT_EQ(RunPp({"conf/c02_sup_train/sl.prototxt", "--print"}).out, run.out);
+}
+
+TEST_F(Pp, PrintFlatShowsScalarAndIncludeOverrides) {
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--print-flat", "batch_size=200",
+                 "Ilauncher=slurm"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::vector<std::string> lines = Lines(run.out);
+  EXPECT_THAT(lines, ::testing::Contains("batch_size=200"));
+  EXPECT_THAT(lines, ::testing::Contains("launcher.slurm.num_gpus=1"));
+  EXPECT_THAT(run.out, Not(HasSubstr("launcher.local")));
+  EXPECT_TRUE(std::is_sorted(lines.begin(), lines.end()));
+}
+
+TEST_F(Pp, PrintFlatAllIncludesDefaults) {
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--print-flat-all"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("num_threads=0"));
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("batch_size=128"));
+}
+
+TEST_F(Pp, ExplainPrintsTheValueAndWhereItCameFrom) {
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--explain", "conv.channels"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out,
+            "conv.channels = 32\nconv.channels: conf/common/encoders/conv.prototxt:2 (included "
+            "at mount encoder.conv from conf/c02_sup_train/sl.prototxt:4)\n");
+  run = RunPp({"conf/c02_sup_train/sl.prototxt", "--explain=batch_size", "batch_size=3"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "batch_size = 3\nbatch_size: override batch_size=3\n");
+}
+
+TEST_F(Pp, AFlagMayHaveAnyNumberOfDashesAndDashesOrUnderscores) {
+  const std::string expected = RunPp({"conf/c02_sup_train/sl.prototxt", "--print-flat"}).out;
+  EXPECT_EQ(RunPp({"conf/c02_sup_train/sl.prototxt", "-print_flat"}).out, expected);
+  EXPECT_EQ(RunPp({"conf/c02_sup_train/sl.prototxt", "--print_flat=true"}).out, expected);
+}
+
+TEST_F(Pp, ATokenThatDoesNotNameAPpFlagIsAnOverride) {
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--checkpoint=other.pt", "--print-flat",
+                 "-seed=3"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("checkpoint=other.pt"));
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("seed=3"));
+  // A prefix of a pp flag is not that flag.
+  run = RunPp({"conf/c02_sup_train/sl.prototxt", "--print-fl"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("print-fl"));
+}
+
+TEST_F(Pp, BadOverrideExitsOneWithTheMessageOnStderr) {
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "batch_size=abc"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.out, IsEmpty());
+  EXPECT_THAT(run.err, StartsWith("pp: override batch_size=abc: "));
+}
+
+TEST_F(Pp, BadConfigExitsOne) {
+  tree_.Write("conf/bad.prototxt", "train { batch_size: x }\n");
+  PpResult run = RunPp({tree_.Path("conf/bad.prototxt")});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr(tree_.Path("conf/bad.prototxt") + ":1:21: Expected integer"));
+  EXPECT_EQ(RunPp({"conf/no/such.prototxt"}).exit_code, 1);
+}
+
+TEST_F(Pp, BadUsageExitsTwo) {
+  EXPECT_EQ(RunPp({}).exit_code, 2);
+  EXPECT_EQ(RunPp({"conf/c02_sup_train/sl.prototxt", "--print", "--print-flat"}).exit_code, 2);
+  EXPECT_EQ(RunPp({"conf/c02_sup_train/sl.prototxt", "--type", "NoSuchType"}).exit_code, 2);
+  EXPECT_EQ(RunPp({"conf/c02_sup_train/sl.prototxt", "--explain"}).exit_code, 2);
+  EXPECT_EQ(RunPp({"conf/c02_sup_train/sl.prototxt", "--print=maybe"}).exit_code, 2);
+  EXPECT_EQ(RunPp({"conf/c02_sup_train/sl.prototxt", "--proto_path", "/tmp"}).exit_code, 2);
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--type", "NoSuchType"});
+  EXPECT_THAT(run.err, HasSubstr("the schema has: "));
+  EXPECT_THAT(run.err, HasSubstr("usage: pp FILE"));
+}
+
+TEST_F(Pp, ThePartialFileTypeIsGuessedOrGivenWithType) {
+  PpResult run = RunPp({"conf/common/launcher/slurm.prototxt", "--print-flat"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("slurm.num_gpus=1"));
+  run = RunPp({"conf/common/agents/searcher.prototxt", "--print-flat", "temperature=2"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("backup.name=random"));
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("temperature=2"));
+
+  tree_.Write("conf/common/encoders/drop.prototxt", "dropout: 0.5\n");
+  run = RunPp({tree_.Path("conf/common/encoders/drop.prototxt")});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("parses as Mlp, Conv, Transformer"));
+  run = RunPp({tree_.Path("conf/common/encoders/drop.prototxt"), "--type", "Conv", "--print-flat"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "dropout=0.5\n");
+}
+
+TEST_F(Pp, IncludeDirAndConfRootFlags) {
+  tree_.Write("extra/launcher/far.prototxt", "slurm { num_gpus: 3 }\n");
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "Ilauncher=far", "--include_dir",
+                 tree_.Path("extra"), "--print-flat"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("launcher.slurm.num_gpus=3"));
+
+  tree_.Write("myconf/common/launcher/local.prototxt", "local { num_procs: 5 }\n");
+  tree_.Write("myconf/common/encoders/conv.prototxt", "channels: 9\n");
+  run = RunPp({"conf/c02_sup_train/sl.prototxt", "--conf_root", tree_.Path("myconf"),
+             "--print-flat"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("launcher.local.num_procs=5"));
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("conv.channels=9"));
+}
+
+TEST_F(Pp, LoadedSchemaGivesTheSameOutputAsTheCompiledInOne) {
+  tree_.Write("schema/x.proto", *ReadFileToString(Source("proto/conf.proto")));
+  const std::vector<std::string> loaded_flags = {"--proto_path", tree_.Path("schema"),
+                                                  "--schema", "x.proto"};
+  for (const std::string config :
+       {"conf/c02_sup_train/sl.prototxt", "conf/c90_test/all_kinds.prototxt",
+        "conf/c01_eval/eval.prototxt", "conf/common/encoders/mlp.prototxt"}) {
+    const bool root = config.find("common") == std::string::npos;
+    for (const std::string mode : {"--print", "--print-flat", "--print-flat-all"}) {
+      std::vector<std::string> args = {config, mode};
+      if (root) args.push_back("Ilauncher=slurm_8gpus");
+      const PpResult compiled = RunPp(args);
+      args.insert(args.end(), loaded_flags.begin(), loaded_flags.end());
+      const PpResult loaded = RunPp(args);
+      ASSERT_EQ(compiled.exit_code, 0) << config << mode << compiled.err;
+      ASSERT_EQ(loaded.exit_code, 0) << config << mode << loaded.err;
+      EXPECT_EQ(loaded.out, compiled.out) << config << " " << mode;
+    }
+  }
+}
+
+TEST_F(Pp, LoadedLegacySchemaGivesTheSameOutputAsCompiledIn) {
+  tree_.Write("schema/legacy.proto", *ReadFileToString(Source("tests/proto/test_schema.proto")));
+  tree_.Write("conf/common/agents/searchbot.prototxt",
+              "name: \"searchbot\"\noptim { lr: 0.5 warmup_epochs: 2 }\n");
+  const std::string config = tree_.Write(
+      "conf/c01_ag_cmp/cmp.prototxt",
+      "includes {path: \"agents/searchbot\"; mount: \"agent_one\";}\ncompare_agents { seed: 1 }\n");
+  PpResult loaded = RunPp({config, "agent_one.optim.grad_clip=2", "--schema",
+                    tree_.Path("schema/legacy.proto")});
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+  LoadOptions options;
+  options.root_type = legacy::MetaCfg::descriptor();
+  absl::StatusOr<Composed> compiled = LoadConfig(config, {"agent_one.optim.grad_clip=2"}, options);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  EXPECT_EQ(loaded.out, PrintText(*compiled->task));
+  EXPECT_THAT(loaded.out, HasSubstr("searchbot"));
+}
+
+TEST_F(Pp, SchemaErrorsExitOne) {
+  tree_.Write("schema/bad.proto", "syntax = \"proto2\";\nmessage {\n");
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--proto_path", tree_.Path("schema"),
+                 "--schema", "bad.proto"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("bad.proto:2:"));
+}
+
+TEST_F(Pp, NothingIsCreated) {
+  const std::string folder = tree_.Path("cwd");
+  tree_.Write("cwd/.keep", "");
+  const std::string command =
+      absl::StrCat("cd ", Quote(folder), " && ", Quote(std::string(HEYHI_BINARY_DIR) + "/pp"),
+                   " ", Quote(Source("conf/c02_sup_train/sl.prototxt")), " >/dev/null");
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  int entries = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    (void)entry;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1);
+}
+
+}  // namespace
+}  // namespace heyhi
