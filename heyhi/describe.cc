@@ -87,9 +87,9 @@ absl::StatusOr<Target> Resolve(const Message& root, absl::string_view key) {
       if (oneof != nullptr) {
         const FieldDescriptor* member = type->FindFieldByName(steps[i + 1]);
         if (member != nullptr && member->containing_oneof() == oneof) continue;
-        return UnknownKey(root, key,
-                          absl::StrCat("oneof ", oneof->full_name(), " has no case \"",
-                                       steps[i + 1], "\""));
+        return UnknownKey(
+            root, key,
+            absl::StrCat("oneof ", oneof->full_name(), " has no case \"", steps[i + 1], "\""));
       }
       return UnknownKey(root, key,
                         absl::StrCat(type->full_name(), " has no field \"", steps[i], "\""));
@@ -200,11 +200,13 @@ std::vector<std::string> FlatLinesUnder(const Target& target, const std::string&
   return lines;
 }
 
-std::string OneofSummary(const Message& holder, const OneofDescriptor* oneof) {
+// "<label>: one of a | b | c (chosen: b)".
+std::string OneofSummary(const Message& holder, const OneofDescriptor* oneof,
+                         const std::string& label) {
   std::vector<std::string> cases;
   for (int i = 0; i < oneof->field_count(); ++i) cases.push_back(oneof->field(i)->name());
   const FieldDescriptor* chosen = holder.GetReflection()->GetOneofFieldDescriptor(holder, oneof);
-  return absl::StrCat(oneof->name(), ": one of ", absl::StrJoin(cases, " | "),
+  return absl::StrCat(label, ": one of ", absl::StrJoin(cases, " | "),
                       " (chosen: ", chosen == nullptr ? "none" : chosen->name(), ")");
 }
 
@@ -226,8 +228,7 @@ std::string DescribeOneof(const Target& target, absl::string_view key) {
   const OneofDescriptor* oneof = target.oneof;
   std::string out = absl::StrCat(key, "\n");
   AppendDoc(DocOf(oneof), &out);
-  AppendLines("oneof:",
-              {absl::StrCat(oneof->full_name(), ": ", OneofSummary(*target.holder, oneof))}, &out);
+  AppendLines("oneof:", {OneofSummary(*target.holder, oneof, oneof->full_name())}, &out);
   const FieldDescriptor* chosen =
       target.holder->GetReflection()->GetOneofFieldDescriptor(*target.holder, oneof);
   std::vector<std::string> value = {chosen == nullptr ? "none chosen" : chosen->name()};
@@ -248,7 +249,10 @@ std::string DescribeTarget(const Target& target, absl::string_view key) {
                             field->number(), ")")},
               &out);
   if (field->real_containing_oneof() != nullptr) {
-    AppendLines("oneof:", {OneofSummary(holder, field->real_containing_oneof())}, &out);
+    AppendLines("oneof:",
+                {OneofSummary(holder, field->real_containing_oneof(),
+                              field->real_containing_oneof()->name())},
+                &out);
   }
   const FieldDescriptor* value_field = field->is_map() ? field->message_type()->map_value() : field;
   if (value_field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {

@@ -92,8 +92,8 @@ TEST(Describe, OneofNameDescribesTheOneofAndMayPrefixItsMember) {
   const Composed composed = Load("conf/c02_sup_train/sl.prototxt");
   const std::string oneof = Describe(*composed.task, "encoder");
   EXPECT_THAT(oneof, HasSubstr("encoder\n  The model.\n"));
-  EXPECT_THAT(oneof, HasSubstr("  oneof:    TrainTask.encoder: encoder: one of mlp | conv | "
-                               "transformer (chosen: conv)\n"));
+  EXPECT_THAT(oneof, HasSubstr("  oneof:    TrainTask.encoder: one of mlp | conv | transformer "
+                               "(chosen: conv)\n"));
   EXPECT_THAT(oneof, HasSubstr("  value:    conv\n            conv.activation=RELU\n"));
   const std::string member = Describe(*composed.task, "encoder.conv.channels");
   EXPECT_THAT(member, HasSubstr("Channels of the first block; each following block doubles them."));

@@ -55,7 +55,7 @@ struct Result {
   std::string output;  // stdout and stderr
 };
 
-Result Run(const std::string& command) {
+Result RunCommand(const std::string& command) {
   Result result;
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr) return result;
@@ -98,7 +98,7 @@ class ProtosCodegen : public ::testing::Test {
                           " --plugin=protoc-gen-heyhi=" + Quote(info_.plugin) + " -I " +
                           Quote(root.string()) + " -I " + Quote(kSourceDir + "/proto") + " " +
                           Quote((root / proto).string());
-    return Run(command);
+    return RunCommand(command);
   }
 
   // Compiles `sources` (the generated .pb.cc among them) into dir_/probe and
@@ -113,13 +113,13 @@ class ProtosCodegen : public ::testing::Test {
     command += " -Wl,--start-group";
     for (const std::string& lib : info_.libs) command += " " + Quote(lib);
     command += " -Wl,--end-group";
-    return Run(command);
+    return RunCommand(command);
   }
 
   Result Probe(const std::vector<std::string>& args) {
     std::string command = Quote((dir_ / "probe").string());
     for (const std::string& arg : args) command += " " + Quote(arg);
-    return Run(command);
+    return RunCommand(command);
   }
 
   BuildInfo info_;
