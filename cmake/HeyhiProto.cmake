@@ -4,19 +4,17 @@
 #   heyhi_proto_library(NAME <target> ROOT <dir> OUT <dir> PROTOS <paths relative to ROOT>
 #                       [IMPORT_DIRS <dirs>] [DEPS <targets>])
 #
-# Unlike protobuf_generate, the generation re-runs when any .proto under ROOT or
-# IMPORT_DIRS changes (imports included) or when the plugin is rebuilt, so
-# editing heyhi.proto regenerates conf.pb and conf.cfg.h. The plugin also
-# inserts the .proto comments into x.pb.cc (for --describe), which is why
-# protoc runs both generators in one invocation.
+# Unlike protobuf_generate, the generation re-runs when one of the PROTOS or a
+# file they import (transitively) changes, or when the plugin is rebuilt: protoc
+# writes the imports it read to a depfile. Nothing else re-runs it, so touching
+# conf.proto leaves heyhi.pb alone while editing heyhi.proto regenerates both.
+# The plugin also inserts the .proto comments into x.pb.cc (for --describe),
+# which is why protoc runs both generators in one invocation.
 function(heyhi_proto_library)
   cmake_parse_arguments(P "" "NAME;ROOT;OUT" "PROTOS;IMPORT_DIRS;DEPS" ${ARGN})
   set(include_args -I ${P_ROOT})
-  file(GLOB_RECURSE all_protos CONFIGURE_DEPENDS ${P_ROOT}/*.proto)
   foreach(dir ${P_IMPORT_DIRS})
     list(APPEND include_args -I ${dir})
-    file(GLOB_RECURSE more CONFIGURE_DEPENDS ${dir}/*.proto)
-    list(APPEND all_protos ${more})
   endforeach()
   set(srcs)
   set(hdrs)
@@ -28,12 +26,28 @@ function(heyhi_proto_library)
     list(APPEND abs_protos ${P_ROOT}/${p})
   endforeach()
   file(MAKE_DIRECTORY ${P_OUT})
+  if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.20)
+    set(depfile ${CMAKE_CURRENT_BINARY_DIR}/${P_NAME}.protos.d)
+    set(dependency_args --dependency_out=${depfile})
+    set(depfile_args DEPFILE ${depfile})
+    set(input_protos ${abs_protos})
+  else()
+    # No depfiles for Makefiles before CMake 3.20: depend on every .proto there.
+    set(dependency_args)
+    set(depfile_args)
+    file(GLOB_RECURSE input_protos CONFIGURE_DEPENDS ${P_ROOT}/*.proto)
+    foreach(dir ${P_IMPORT_DIRS})
+      file(GLOB_RECURSE more CONFIGURE_DEPENDS ${dir}/*.proto)
+      list(APPEND input_protos ${more})
+    endforeach()
+  endif()
   add_custom_command(
     OUTPUT ${srcs} ${hdrs}
     COMMAND protobuf::protoc --cpp_out=${P_OUT} --heyhi_out=${P_OUT}
             --plugin=protoc-gen-heyhi=$<TARGET_FILE:protoc-gen-heyhi>
-            ${include_args} ${abs_protos}
-    DEPENDS ${all_protos} protobuf::protoc protoc-gen-heyhi
+            ${dependency_args} ${include_args} ${abs_protos}
+    DEPENDS ${input_protos} protobuf::protoc protoc-gen-heyhi
+    ${depfile_args}
     COMMENT "protoc ${P_NAME}: ${P_PROTOS}"
     VERBATIM)
   add_library(${P_NAME} STATIC ${srcs} ${hdrs})
