@@ -227,7 +227,11 @@ std::vector<std::string> Flatten(const Message& msg, bool with_all) {
                    [](const Line& a, const Line& b) { return KeyLess(a.key, b.key); });
   std::vector<std::string> flat;
   flat.reserve(lines.size());
-  for (const Line& line : lines) flat.push_back(absl::StrCat(line.key, "=", line.value));
+  // Map keys are data: quote the key too when it holds a space or a shell
+  // character, so that every line stays one shell word.
+  for (const Line& line : lines) {
+    flat.push_back(absl::StrCat(ShellQuote(line.key), "=", line.value));
+  }
   return flat;
 }
 

@@ -35,16 +35,18 @@ void ExpectHasLines(const std::vector<std::string>& lines, const std::vector<std
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Applies flat lines (value shell-unquoted) to an empty message of the same
-// type, as a user pasting them on a command line would.
+// Applies flat lines (each one shell word, unquoted) to an empty message of
+// the same type, as a user pasting them on a command line would.
 std::unique_ptr<Message> Rebuild(const Message& original) {
   std::unique_ptr<Message> rebuilt(original.New());
   for (const std::string& line : Flatten(original, /*with_all=*/false)) {
-    const size_t equals = line.find('=');
+    absl::StatusOr<std::string> token = ShellUnquote(line);
+    EXPECT_TRUE(token.ok()) << line << ": " << token.status();
+    if (!token.ok()) continue;
+    const size_t equals = token->find('=');
     EXPECT_NE(equals, std::string::npos) << line;
-    absl::StatusOr<std::string> value = ShellUnquote(line.substr(equals + 1));
-    EXPECT_TRUE(value.ok()) << line << ": " << value.status();
-    absl::Status applied = ApplyScalarOverride(rebuilt.get(), line.substr(0, equals), *value);
+    absl::Status applied =
+        ApplyScalarOverride(rebuilt.get(), token->substr(0, equals), token->substr(equals + 1));
     EXPECT_TRUE(applied.ok()) << line << ": " << applied;
   }
   return rebuilt;
@@ -99,6 +101,7 @@ TestAllKindsTask RichTask() {
   third->add_includes()->set_path("common/agents/x");
   (*task.mutable_counts())["a"] = 1;
   (*task.mutable_counts())["zero"] = 0;
+  (*task.mutable_counts())["with space"] = 2;  // a key the shell must see quoted
   (*task.mutable_agent_map())["full"].set_name("F");
   (*task.mutable_agent_map())["full"].mutable_backup()->mutable_random();
   (*task.mutable_agent_map())["empty"];

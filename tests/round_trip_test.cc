@@ -45,11 +45,10 @@ TEST(RoundTrip, EveryRootConfigInConfRebuildsFromItsFlatLines) {
     ASSERT_TRUE(composed.ok()) << composed.status();
     std::vector<std::string> tokens;
     for (const std::string& line : Flatten(*composed->task, false)) {
-      const size_t equals = line.find('=');
-      ASSERT_NE(equals, std::string::npos) << line;
-      absl::StatusOr<std::string> value = ShellUnquote(line.substr(equals + 1));
-      ASSERT_TRUE(value.ok()) << line << ": " << value.status();
-      tokens.push_back(line.substr(0, equals + 1) + *value);
+      // The whole line is one shell word, as a user would paste it.
+      absl::StatusOr<std::string> token = ShellUnquote(line);
+      ASSERT_TRUE(token.ok()) << line << ": " << token.status();
+      tokens.push_back(*token);
     }
     std::unique_ptr<google::protobuf::Message> rebuilt(composed->task->New());
     absl::Status applied = ApplyOverrides(rebuilt.get(), tokens);
