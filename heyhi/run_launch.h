@@ -1,0 +1,40 @@
+// Where a task runs: the one dispatch on the task's `launcher` field
+// (heyhi.Launcher oneof) shared by every launcher (SPEC §7).
+#ifndef HEYHI_RUN_LAUNCH_H_
+#define HEYHI_RUN_LAUNCH_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "google/protobuf/message.h"
+#include "heyhi/task_registry.h"
+
+namespace heyhi {
+
+enum class LauncherKind { kLocal, kSlurm };
+
+struct LaunchPlan {
+  LauncherKind kind = LauncherKind::kLocal;
+  int num_procs = 1;  // local: worker processes; 1 runs in this process
+  // The chosen launcher message (LocalLauncher / SlurmLauncher); null for
+  // local without a launcher field or case.
+  const google::protobuf::Message* launcher = nullptr;
+};
+
+// Reads the task's `launcher` field (no field or no case: local). A launcher
+// this binary cannot run is an error, reported before anything is created.
+absl::StatusOr<LaunchPlan> PlanLaunch(const google::protobuf::Message& task_cfg);
+
+// Runs the task by `plan` in the prepared exp dir. For local runs the call
+// returns when the task has ended; its status is the task's outcome.
+absl::Status LaunchTask(const LaunchPlan& plan, const RegisteredTask& task,
+                        const google::protobuf::Message& task_cfg, const std::string& exp_dir,
+                        const std::string& launch_dir, const std::string& snapshot);
+
+// Stops the job recorded as `job_id`, by its scheme.
+absl::Status KillJob(const std::string& job_id);
+
+}  // namespace heyhi
+
+#endif  // HEYHI_RUN_LAUNCH_H_

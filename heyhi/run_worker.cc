@@ -1,0 +1,114 @@
+// Worker mode: one rank of an experiment, from the frozen config on disk.
+#include "heyhi/run_worker.h"
+
+#include <cstdlib>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "google/protobuf/message.h"
+#include "heyhi/compose.h"
+#include "heyhi/exp_dir.h"
+#include "heyhi/launcher_local.h"
+#include "heyhi/text_loader.h"
+
+namespace heyhi {
+namespace {
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+int EnvInt(const char* name, int fallback) {
+  int value = 0;
+  return absl::SimpleAtoi(Env(name), &value) ? value : fallback;
+}
+
+}  // namespace
+
+std::string FirstHostOfNodeList(const std::string& node_list) {
+  const size_t comma = node_list.find(',');
+  const size_t bracket = node_list.find('[');
+  if (bracket == std::string::npos || (comma != std::string::npos && comma < bracket)) {
+    return node_list.substr(0, comma);
+  }
+  const size_t end = node_list.find_first_of(",-]", bracket + 1);
+  return node_list.substr(0, bracket) +
+         node_list.substr(bracket + 1, end == std::string::npos ? std::string::npos
+                                                                : end - bracket - 1);
+}
+
+JobContext JobContextFromEnv(const std::string& exp_dir, const std::string& launch_dir) {
+  JobContext ctx;
+  ctx.set_exp_dir(exp_dir);
+  ctx.set_launch_dir(launch_dir);
+  if (!Env("RANK").empty()) {
+    ctx.set_rank(EnvInt("RANK", 0), EnvInt("WORLD_SIZE", 1), EnvInt("LOCAL_RANK", 0));
+    ctx.set_master(Env("MASTER_ADDR").empty() ? "127.0.0.1" : Env("MASTER_ADDR"),
+                   EnvInt("MASTER_PORT", 0));
+  } else if (!Env("SLURM_PROCID").empty()) {
+    ctx.set_rank(EnvInt("SLURM_PROCID", 0), EnvInt("SLURM_NTASKS", 1),
+                 EnvInt("SLURM_LOCALID", 0));
+    const std::string first_host = FirstHostOfNodeList(Env("SLURM_JOB_NODELIST"));
+    ctx.set_master(first_host.empty() ? "127.0.0.1" : first_host, EnvInt("MASTER_PORT", 0));
+  }
+  ctx.set_requeue_count(EnvInt("SLURM_RESTART_COUNT", 0));
+  return ctx;
+}
+
+absl::StatusOr<FrozenConfig> ReadFrozenConfig(const std::string& exp_dir,
+                                              const google::protobuf::Descriptor* root_type) {
+  const std::string path = absl::StrCat(exp_dir, "/", kRootConfigFile);
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  const google::protobuf::Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(root_type);
+  if (prototype == nullptr) {
+    return absl::InternalError(absl::StrCat(root_type->full_name(), " is not compiled in"));
+  }
+  FrozenConfig frozen;
+  frozen.root.reset(prototype->New());
+  absl::Status parsed = ParseText(*text, path, frozen.root.get());
+  if (!parsed.ok()) return parsed;
+  const google::protobuf::OneofDescriptor* oneof = TaskOneof(root_type);
+  const google::protobuf::FieldDescriptor* chosen =
+      oneof == nullptr ? nullptr
+                       : frozen.root->GetReflection()->GetOneofFieldDescriptor(*frozen.root, oneof);
+  if (chosen == nullptr || chosen->message_type() == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, ": no task chosen in ", root_type->full_name()));
+  }
+  frozen.task_name = chosen->name();
+  frozen.task = &frozen.root->GetReflection()->GetMessage(*frozen.root, chosen);
+  return frozen;
+}
+
+int WorkerMain(const std::string& exp_dir, const google::protobuf::Descriptor* root_type) {
+  absl::StatusOr<FrozenConfig> frozen = ReadFrozenConfig(exp_dir, root_type);
+  if (!frozen.ok()) {
+    LOG(ERROR) << "worker: " << frozen.status().message();
+    return 1;
+  }
+  const RegisteredTask* task = FindTask(frozen->task_name);
+  if (task == nullptr) {
+    LOG(ERROR) << "worker: no task registered for \"" << frozen->task_name << "\"";
+    return 1;
+  }
+  absl::StatusOr<std::string> launch_dir =
+      ReadFileToString(absl::StrCat(exp_dir, "/", kLaunchDirFile));
+  JobContext ctx = JobContextFromEnv(
+      exp_dir, launch_dir.ok() ? std::string(absl::StripTrailingAsciiWhitespace(*launch_dir))
+                               : exp_dir);
+  LOG(INFO) << "worker rank " << ctx.rank() << "/" << ctx.world_size() << " running task "
+            << task->case_name << " in " << exp_dir;
+  absl::Status ran = RunTaskInProcess(*task, *frozen->task, ctx);
+  if (!ran.ok()) {
+    LOG(ERROR) << "worker rank " << ctx.rank() << ": " << ran.message();
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace heyhi
