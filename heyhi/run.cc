@@ -138,6 +138,28 @@ int PrintOnly(const RunCommandLine& cli, const Composed& composed) {
   return std::fflush(stdout) == 0 ? kOk : kFailed;
 }
 
+// The override tokens as the folder name shows them: a value that names a
+// scalar of the task is written as the composed config holds it, so `lr=.1`
+// and `lr=0.1` name one folder. Other tokens (include overrides) stay as given.
+std::vector<std::string> TokensForTag(const Composed& composed) {
+  std::vector<std::string> tokens;
+  for (const std::string& token : composed.overrides) {
+    const std::string stripped = StripOverrideDashes(token);
+    const size_t eq = stripped.find('=');
+    if (eq == std::string::npos) {
+      tokens.push_back(token);
+      continue;
+    }
+    const std::string key = stripped.substr(0, eq);
+    absl::StatusOr<std::string> value = ConfGet(*composed.task, key);
+    const bool scalar = value.ok() && !value->empty() && value->front() != '{' &&
+                        value->front() != '[' && value->front() != '\'' &&
+                        value->front() != '"' && value->find('\n') == std::string::npos;
+    tokens.push_back(scalar ? absl::StrCat(key, "=", *value) : token);
+  }
+  return tokens;
+}
+
 std::string CommandToRepeat(const RunCommandLine& cli, const std::string& launch_dir) {
   std::vector<std::string> words;
   for (const std::string& arg : cli.argv) words.push_back(ShellQuote(arg));
@@ -214,9 +236,14 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   }
   const std::string exp_root = DefaultExpRoot();
   absl::StatusOr<ExpIdFields> fields =
-      MakeExpIdFields(composed->config_path, composed->search.conf_root, cli.overrides,
-                      cli.adhoc, Signature(*composed->task), std::time(nullptr));
+      MakeExpIdFields(composed->config_path, composed->search.conf_root,
+                      TokensForTag(*composed), cli.adhoc, Signature(*composed->task),
+                      std::time(nullptr));
   if (!fields.ok()) return Fail(std::string(fields.status().message()));
+  // HeyHi hashed the tokens as typed; %(redefines_hash)s finds its folders.
+  absl::StatusOr<std::string> redefines_hash = RedefinesHash(cli.overrides);
+  if (!redefines_hash.ok()) return Fail(std::string(redefines_hash.status().message()));
+  fields->redefines_hash = *redefines_hash;
   absl::StatusOr<std::string> exp_id =
       ExpId(cli.out.empty() ? kDefaultExpIdPattern : cli.out, *fields);
   if (!exp_id.ok()) return Fail(std::string(exp_id.status().message()));
