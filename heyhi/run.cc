@@ -249,6 +249,10 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   if (!exp_id.ok()) return Fail(std::string(exp_id.status().message()));
   absl::StatusOr<std::string> path = ExpDirPath(exp_root, *exp_id);
   if (!path.ok()) return Fail(std::string(path.status().message()));
+  if (*path == exp_root) {
+    return Fail(absl::StrCat("exp dir ", *path, " is the exp root itself; give --out a folder "
+                             "inside it or elsewhere"));
+  }
   ExpDir dir(*path, WipeRoot(*path, exp_root));
 
   XpStatus status = dir.Status();

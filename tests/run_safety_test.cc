@@ -52,6 +52,14 @@ TEST(RunSafety, RestartRefusesOutRootAndDeletesNothing) {
   EXPECT_TRUE(std::filesystem::exists("/tmp"));
 }
 
+TEST(RunSafety, TheExpRootItselfIsNeverAnExpDir) {
+  RunSandbox box;
+  const RunResult r = box.Run({"-c", kSleep, "--out", box.exp_root, "--mode", "restart"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("exp root itself"), std::string::npos) << r.err;
+  EXPECT_TRUE(IsEmptyDir(box.exp_root));
+}
+
 TEST(RunSafety, WipeDoesNotFollowASymlinkOutOfTheExpDir) {
   RunSandbox box;
   ASSERT_EQ(box.Run({"-c", kSleep, "--out", "xp"}).exit_code, 0);

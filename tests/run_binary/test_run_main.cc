@@ -32,11 +32,12 @@ void TestSleep(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
         << ctx.master_port() << " " << ReadLink("/proc/self/exe") << " " << WorkingDirectory()
         << std::endl;
   }
-  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds()));
-  if (cfg.exit_code() != 0) std::exit(cfg.exit_code());
-  if (cfg.fail() && (cfg.fail_rank() < 0 || cfg.fail_rank() == ctx.rank())) {
+  if (cfg.fail() && cfg.fail_rank() == ctx.rank()) {
     throw std::runtime_error("test_sleep asked to fail");
   }
+  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds()));
+  if (cfg.exit_code() != 0) std::exit(cfg.exit_code());
+  if (cfg.fail() && cfg.fail_rank() < 0) throw std::runtime_error("test_sleep asked to fail");
 }
 
 }  // namespace
