@@ -59,12 +59,15 @@ bool IsDirectory(const std::string& path) {
   return lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-bool IsEmptyDirectory(const std::string& path) {
+// True when the folder holds nothing but heyhi's own files: empty, or being
+// created by a racing `run` that has not written its marker yet.
+bool HoldsOnlyHeyhiFiles(const std::string& path) {
   std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(path.c_str()), closedir);
   if (!dir) return false;
   while (dirent* entry = readdir(dir.get())) {
     const std::string name = entry->d_name;
-    if (name != "." && name != "..") return false;
+    if (name == "." || name == "..") continue;
+    if (!absl::StartsWith(name, kMarkerFile) && !absl::StartsWith(name, "heyhi.")) return false;
   }
   return true;
 }
@@ -272,7 +275,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   }
   absl::StatusOr<LaunchPlan> plan = PlanLaunch(*composed->task);
   if (!plan.ok()) return Fail(std::string(plan.status().message()));
-  if (IsDirectory(dir.path()) && !dir.HasMarker() && !IsEmptyDirectory(dir.path())) {
+  if (IsDirectory(dir.path()) && !dir.HasMarker() && !HoldsOnlyHeyhiFiles(dir.path())) {
     return Fail(absl::StrCat(dir.path(), " exists and is not heyhi's (no ", kMarkerFile,
                              " marker); refusing to run or wipe there"));
   }
