@@ -53,6 +53,11 @@ class SlurmTest : public ::testing::Test {
         std::chrono::seconds(60));
     EXPECT_TRUE(stopped.ok() && stopped->exit_code == 0)
         << (stopped.ok() ? stopped->err : stopped.status().ToString());
+    // Keep the folder (logs, job output) only when something failed.
+    if (stopped.ok() && ::testing::UnitTest::GetInstance()->Passed()) {
+      RunProgram({"rm", "-rf", dir_}, std::chrono::seconds(60)).IgnoreError();
+    }
+    dir_.clear();
   }
 
   void SetUp() override {
