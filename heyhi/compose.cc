@@ -13,6 +13,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "heyhi/conf_access.h"
 #include "heyhi/dynamic_schema.h"
+#include "heyhi/field_path.h"
 #include "heyhi/include_expander.h"
 #include "heyhi/override.h"
 #include "heyhi/text_loader.h"
@@ -253,7 +254,37 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
   return composed;
 }
 
-absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::string& key) {
+namespace {
+
+// A key whose last step names a oneof ("encoder") stands for the member that
+// is chosen ("encoder.conv"); other keys are returned as they are.
+absl::StatusOr<std::string> ChosenMemberIfOneof(const google::protobuf::Message& task,
+                                                const std::string& key) {
+  const size_t dot = key.rfind('.');
+  const std::string prefix = dot == std::string::npos ? "" : key.substr(0, dot);
+  const std::string last = dot == std::string::npos ? key : key.substr(dot + 1);
+  absl::StatusOr<const google::protobuf::Descriptor*> type =
+      MessageTypeAt(task.GetDescriptor(), prefix);
+  if (!type.ok() || (*type)->FindFieldByName(last) != nullptr) return key;
+  const google::protobuf::OneofDescriptor* oneof = (*type)->FindOneofByName(last);
+  if (oneof == nullptr) return key;
+  std::vector<std::string> members;
+  for (int i = 0; i < oneof->field_count(); ++i) {
+    const std::string member = absl::StrCat(key, ".", oneof->field(i)->name());
+    absl::StatusOr<bool> set = ConfIsSet(task, member);
+    if (set.ok() && *set) return member;
+    members.push_back(oneof->field(i)->name());
+  }
+  return absl::NotFoundError(absl::StrCat("oneof '", key, "' has no case chosen (one of: ",
+                                          absl::StrJoin(members, ", "), ")"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::string& asked) {
+  absl::StatusOr<std::string> chosen = ChosenMemberIfOneof(*composed.task, asked);
+  if (!chosen.ok()) return chosen.status();
+  const std::string& key = *chosen;
   absl::StatusOr<std::string> value = ConfGet(*composed.task, key);
   if (!value.ok()) return value.status();
   absl::StatusOr<ValuePath> steps = ConcretePath(*composed.task, key);

@@ -18,6 +18,7 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
+using google::protobuf::OneofDescriptor;
 
 // The message type reached through `field` (its element or map value type),
 // or null when the field holds scalars.
@@ -109,6 +110,16 @@ absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
           wanted());
     }
     const FieldDescriptor* field = current->FindFieldByName(part);
+    // HeyHi's keys may name the oneof on the way ("encoder.transformer.x"
+    // where `encoder` is the oneof holding `transformer`): skip that step.
+    if (field == nullptr && i + 1 < parts.size()) {
+      const OneofDescriptor* oneof = current->FindOneofByName(part);
+      const FieldDescriptor* member = current->FindFieldByName(parts[i + 1]);
+      if (oneof != nullptr && member != nullptr && member->containing_oneof() == oneof) {
+        ++i;
+        continue;
+      }
+    }
     if (field == nullptr) {
       return UnknownKey(type, path, absl::StrCat(current->name(), " has no field '", part, "'"),
                         wanted());

@@ -255,7 +255,8 @@ TEST(TypedViews, CompiledInSchemasRegisterTheirDocComments) {
   EXPECT_EQ(heyhi::RegisteredSchemaDoc("TrainTask.batch_size"), TrainTaskView::kBatchSizeDoc);
   EXPECT_EQ(heyhi::RegisteredSchemaDoc("heyhi.SlurmLauncher.partition"),
             heyhi::SlurmLauncherView::kPartitionDoc);
-  EXPECT_EQ(heyhi::RegisteredSchemaDoc("TrainTask.Optimizer"), "Optimizer algorithm.");
+  EXPECT_EQ(heyhi::RegisteredSchemaDoc("TrainTask.Optimizer"), "Optimizers to choose from.");
+  EXPECT_EQ(heyhi::RegisteredSchemaDoc("TrainTask.optimizer"), "Optimizer algorithm.");
   EXPECT_EQ(heyhi::RegisteredSchemaDoc("TestAgent.random"), "Choose uniformly at random.");
   EXPECT_EQ(heyhi::RegisteredSchemaDoc("TrainTask.no_such_field"), "");
 }

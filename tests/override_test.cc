@@ -370,5 +370,15 @@ TEST(ApplyOverrides, IncludeOverridesAreAnErrorHere) {
   EXPECT_THAT(status.message(), HasSubstr("LoadConfig"));
 }
 
+TEST(ScalarOverride, AKeyMayNameTheOneofOnTheWayAsInHeyHi) {
+  TrainTask task;
+  ASSERT_TRUE(ApplyOverrides(&task, {"encoder.transformer.num_heads=9"}).ok());
+  EXPECT_EQ(task.transformer().num_heads(), 9);
+  ASSERT_TRUE(ApplyOverrides(&task, {"encoder.transformer=NULL"}).ok());
+  EXPECT_EQ(task.encoder_case(), TrainTask::ENCODER_NOT_SET);
+  // A oneof name alone is not a field.
+  EXPECT_FALSE(ApplyOverrides(&task, {"encoder=NULL"}).ok());
+}
+
 }  // namespace
 }  // namespace heyhi

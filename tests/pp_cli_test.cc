@@ -113,6 +113,23 @@ TEST_F(Pp, ExplainPrintsTheValueAndWhereItCameFrom) {
   EXPECT_EQ(run.out, "batch_size = 3\nbatch_size: override batch_size=3\n");
 }
 
+TEST_F(Pp, DescribePrintsDocTypeDefaultAndCurrentValue) {
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--describe", "batch_size"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("Global batch size"));
+  EXPECT_THAT(run.out, HasSubstr("optional int32"));
+  EXPECT_THAT(run.out, HasSubstr("default:  128"));
+  EXPECT_THAT(run.out, HasSubstr("value:    128"));
+  run = RunPp({"conf/c02_sup_train/sl.prototxt", "--describe", "optimizer", "optimizer=ADAM"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("Optimizer algorithm"));
+  EXPECT_THAT(run.out, HasSubstr("SGD, ADAM"));
+  EXPECT_THAT(run.out, HasSubstr("value:    ADAM"));
+  run = RunPp({"conf/c02_sup_train/sl.prototxt", "--describe", "batch_sise"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("batch_size"));
+}
+
 TEST_F(Pp, AFlagMayHaveAnyNumberOfDashesAndDashesOrUnderscores) {
   const std::string expected = RunPp({"conf/c02_sup_train/sl.prototxt", "--print-flat"}).out;
   EXPECT_EQ(RunPp({"conf/c02_sup_train/sl.prototxt", "-print_flat"}).out, expected);

@@ -16,6 +16,7 @@
 #include "conf.pb.h"
 #include "gflags/gflags.h"
 #include "heyhi/compose.h"
+#include "heyhi/describe.h"
 #include "heyhi/dynamic_schema.h"
 #include "heyhi/printer.h"
 
@@ -24,6 +25,8 @@ DEFINE_bool(print_flat, false, "Print one key=value line per field that is set."
 DEFINE_bool(print_flat_all, false,
             "Print every field of the task message, defaults included (NULL when none).");
 DEFINE_string(explain, "", "Print the value of KEY and where it came from.");
+DEFINE_string(describe, "",
+              "Print KEY's documentation, type, default, allowed values and current value.");
 DEFINE_string(type, "",
               "Message type of FILE (full or short name); default: the root message, else "
               "the one type of the schema that parses the file.");
@@ -43,7 +46,8 @@ constexpr int kBadConfig = 1;
 constexpr int kBadUsage = 2;
 
 constexpr char kUsage[] =
-    "pp FILE [overrides...] [--print | --print-flat | --print-flat-all | --explain KEY]\n"
+    "pp FILE [overrides...] [--print | --print-flat | --print-flat-all | --explain KEY |\n"
+    "   --describe KEY]\n"
     "   [--type T] [--root NAME] [--proto_path DIR --schema F.proto] [--include_dir D]\n"
     "   [--conf_root D]\n"
     "Composes FILE with its includes and the overrides (key=value, I<mount>=<path>)\n"
@@ -53,7 +57,7 @@ constexpr char kUsage[] =
 const std::map<std::string, bool>& PpFlags() {
   static const auto* flags = new std::map<std::string, bool>{
       {"print", false},      {"print_flat", false}, {"print_flat_all", false},
-      {"explain", true},     {"type", true},        {"root", true},
+      {"explain", true},     {"describe", true},    {"type", true},        {"root", true},
       {"proto_path", true},  {"schema", true},      {"include_dir", true},
       {"conf_root", true},   {"help", false},       {"helpfull", false}};
   return *flags;
@@ -152,9 +156,10 @@ int main(int argc, char** argv) {
     return kOk;
   }
   if (command_line.positional.empty()) return UsageError("missing FILE");
-  const int modes = FLAGS_print + FLAGS_print_flat + FLAGS_print_flat_all + !FLAGS_explain.empty();
+  const int modes = FLAGS_print + FLAGS_print_flat + FLAGS_print_flat_all + !FLAGS_explain.empty() +
+                    !FLAGS_describe.empty();
   if (modes > 1) {
-    return UsageError("choose one of --print, --print-flat, --print-flat-all, --explain");
+    return UsageError("choose one of --print, --print-flat, --print-flat-all, --explain, --describe");
   }
 
   heyhi::LoadOptions options;
@@ -207,6 +212,14 @@ int main(int argc, char** argv) {
       return kBadConfig;
     }
     out = *explained;
+  } else if (!FLAGS_describe.empty()) {
+    absl::StatusOr<std::string> described = heyhi::DescribeField(*composed->task, FLAGS_describe);
+    if (!described.ok()) {
+      std::cerr << "pp: --describe " << FLAGS_describe << ": " << described.status().message()
+                << "\n";
+      return kBadConfig;
+    }
+    out = *described;
   } else if (FLAGS_print_flat || FLAGS_print_flat_all) {
     for (const std::string& line : heyhi::Flatten(*composed->task, FLAGS_print_flat_all)) {
       absl::StrAppend(&out, line, "\n");

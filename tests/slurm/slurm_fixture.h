@@ -1,0 +1,116 @@
+// A one-node Slurm for one test process: started before its tests, always stopped after.
+#ifndef HEYHI_TESTS_SLURM_SLURM_FIXTURE_H_
+#define HEYHI_TESTS_SLURM_SLURM_FIXTURE_H_
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "gtest/gtest.h"
+#include "heyhi/slurm_client.h"
+
+namespace heyhi {
+
+class SlurmTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (geteuid() != 0) {
+      skip_reason_ = "the one-node Slurm runs its daemons as root; not root here";
+      return;
+    }
+    char dir_template[] = "/tmp/heyhi-slurm-test.XXXXXX";
+    ASSERT_NE(mkdtemp(dir_template), nullptr);
+    dir_ = dir_template;
+    std::atexit([] { StopSlurm(); });
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<ProgramResult> started = RunProgram(
+        {"bash", absl::StrCat(HEYHI_SOURCE_DIR, "/tools/slurm/start.sh"), dir_},
+        std::chrono::seconds(60));
+    ASSERT_TRUE(started.ok()) << started.status();
+    ASSERT_EQ(started->exit_code, 0) << started->err;
+    start_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    absl::string_view line = absl::StripAsciiWhitespace(started->out);
+    ASSERT_TRUE(absl::ConsumePrefix(&line, "export SLURM_CONF=")) << started->out;
+    setenv("SLURM_CONF", std::string(line).c_str(), 1);
+    started_ = true;
+  }
+
+  static void TearDownTestSuite() { StopSlurm(); }
+
+  static void StopSlurm() {
+    if (dir_.empty()) return;
+    absl::StatusOr<ProgramResult> stopped = RunProgram(
+        {"bash", absl::StrCat(HEYHI_SOURCE_DIR, "/tools/slurm/stop.sh"), dir_},
+        std::chrono::seconds(60));
+    EXPECT_TRUE(stopped.ok() && stopped->exit_code == 0)
+        << (stopped.ok() ? stopped->err : stopped.status().ToString());
+    // Keep the folder (logs, job output) only when something failed.
+    if (stopped.ok() && ::testing::UnitTest::GetInstance()->Passed()) {
+      RunProgram({"rm", "-rf", dir_}, std::chrono::seconds(60)).IgnoreError();
+    }
+    dir_.clear();
+  }
+
+  void SetUp() override {
+    if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
+    ASSERT_TRUE(started_) << "tools/slurm/start.sh failed; see the suite's set-up failure";
+  }
+
+  // A job script in the Slurm folder; returns its path.
+  static std::string WriteScript(const std::string& name, const std::string& text) {
+    std::string path = absl::StrCat(dir_, "/", name);
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  static std::string ReadFile(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  // Polls `done` every 50 ms until true or `seconds` pass.
+  template <typename Predicate>
+  static bool WaitFor(Predicate done, double seconds = 60) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return done();
+  }
+
+  // Waits until the job's state is `state`; the last seen state otherwise.
+  std::string WaitForState(const std::string& job_id, const std::string& state,
+                           double seconds = 60) {
+    std::string seen;
+    WaitFor(
+        [&] {
+          absl::StatusOr<SlurmJobState> now = client_.QueryJob(job_id);
+          seen = now.ok() ? now->state : now.status().ToString();
+          return seen == state;
+        },
+        seconds);
+    return seen;
+  }
+
+  static inline std::string dir_;
+  static inline std::string skip_reason_;
+  static inline bool started_ = false;
+  static inline double start_seconds_ = 0;
+  SlurmClient client_;
+};
+
+}  // namespace heyhi
+
+#endif  // HEYHI_TESTS_SLURM_SLURM_FIXTURE_H_

@@ -1,0 +1,94 @@
+// Tests of the snapshot unit: the content-addressed binary cache, the git
+// record of the source tree, and running programs without a shell.
+#include "heyhi/snapshot.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "gtest/gtest.h"
+#include "temp_tree.h"
+
+namespace heyhi {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Snapshot, SameContentGivesTheSameCachedPath) {
+  TempTree tree;
+  const std::string binary = tree.Write("build/run", "#!/bin/sh\necho v1\n");
+  absl::StatusOr<std::string> first = SnapshotBinary(binary, tree.Path("exps"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<std::string> second = SnapshotBinary(binary, tree.Path("exps"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*first, *second);
+  EXPECT_EQ(first->rfind(tree.Path("exps/.bin/"), 0), 0u) << *first;
+  struct stat st;
+  ASSERT_EQ(stat(first->c_str(), &st), 0);
+  EXPECT_TRUE(st.st_mode & S_IXUSR);
+}
+
+TEST(Snapshot, RebuildingTheBinaryInPlaceLeavesTheSnapshotUnchanged) {
+  TempTree tree;
+  const std::string binary = tree.Write("build/run", "version one\n");
+  absl::StatusOr<std::string> snap = SnapshotBinary(binary, tree.Path("exps"));
+  ASSERT_TRUE(snap.ok());
+  tree.Write("build/run", "version two\n");  // rewrites the same inode
+  std::ifstream in(*snap);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "version one\n");
+  absl::StatusOr<std::string> snap2 = SnapshotBinary(binary, tree.Path("exps"));
+  ASSERT_TRUE(snap2.ok());
+  EXPECT_NE(*snap, *snap2);
+}
+
+TEST(Snapshot, CurrentExecutableIsThisTestBinary) {
+  absl::StatusOr<std::string> self = CurrentExecutable();
+  ASSERT_TRUE(self.ok());
+  EXPECT_NE(self->find("snapshot_test"), std::string::npos) << *self;
+}
+
+TEST(RunProgram, CapturesOutputAndReportsFailuresWithStderr) {
+  absl::StatusOr<std::string> out = RunProgram({"echo", "a b", "$HOME"});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, "a b $HOME\n");  // no shell: nothing expanded
+  absl::StatusOr<std::string> failed = RunProgram({"ls", "/no/such/path"});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(std::string(failed.status().message()).find("ls /no/such/path"), std::string::npos);
+  absl::StatusOr<std::string> missing = RunProgram({"no-such-program-heyhi"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(std::string(missing.status().message()).find("no-such-program-heyhi"),
+            std::string::npos);
+}
+
+TEST(RecordSourceState, WritesCommitAndUncommittedDiffInAGitCheckout) {
+  TempTree tree;
+  const std::string repo = tree.Path("repo");
+  tree.Write("repo/a.txt", "one\n");
+  ASSERT_TRUE(RunProgram({"git", "init", "-q", repo}).ok());
+  ASSERT_TRUE(RunProgram({"git", "-C", repo, "add", "a.txt"}).ok());
+  ASSERT_TRUE(RunProgram({"git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t",
+                          "commit", "-qm", "first"})
+                  .ok());
+  tree.Write("repo/a.txt", "two\n");
+  ExpDir dir(tree.Path("exps/xp"), tree.Path("exps"));
+  ASSERT_TRUE(dir.Create().ok());
+  ASSERT_TRUE(RecordSourceState(repo, dir).ok());
+  absl::StatusOr<std::string> info = dir.ReadFile("git.txt");
+  ASSERT_TRUE(info.ok());
+  EXPECT_NE(info->find("commit: "), std::string::npos) << *info;
+  absl::StatusOr<std::string> diff = dir.ReadFile("workdir.diff");
+  ASSERT_TRUE(diff.ok());
+  EXPECT_NE(diff->find("+two"), std::string::npos) << *diff;
+}
+
+TEST(RecordSourceState, OutsideACheckoutWritesNothing) {
+  TempTree tree;
+  ExpDir dir(tree.Path("exps/xp"), tree.Path("exps"));
+  ASSERT_TRUE(dir.Create().ok());
+  ASSERT_TRUE(RecordSourceState(tree.Path("exps"), dir).ok());
+  EXPECT_FALSE(fs::exists(dir.File("git.txt")));
+}
+
+}  // namespace
+}  // namespace heyhi
