@@ -21,7 +21,7 @@
 
 namespace heyhi_test {
 
-inline std::string RunBinaryPath() { return std::string(HEYHI_BINARY_DIR) + "/heyhi_test_run"; }
+inline std::string RunBinaryPath() { return std::string(HEYHI_BINARY_DIR) + "/tests/heyhi_test_run"; }
 inline std::string SourceDir() { return HEYHI_SOURCE_DIR; }
 
 inline std::string ReadAll(const std::string& path) {
