@@ -299,6 +299,9 @@ ViewFlat FlatThroughViews(const heyhi::Composed& composed) {
       case MetaCfg::kTestAllKinds:
         TryView<TestAllKindsTaskView>(meta.test_all_kinds().proto(), &flat);
         break;
+      case MetaCfg::kTestSleep:
+        TryView<TestSleepTaskView>(meta.test_sleep().proto(), &flat);
+        break;
       case MetaCfg::TASK_NOT_SET:
         ADD_FAILURE() << "no task";
         break;

@@ -234,7 +234,7 @@ TEST_F(Composition, NoTaskSelectedErrorListsTheTaskNames) {
   EXPECT_EQ(Error("conf/x/cfg.prototxt"),
             tree_.Path("conf/x/cfg.prototxt") +
                 ": no task selected: the config must set one of MetaCfg's tasks: train, eval, "
-                "test_all_kinds (e.g. `train { }`)");
+                "test_sleep, test_all_kinds (e.g. `train { }`)");
 }
 
 TEST_F(Composition, IncludeOverridesAreAppliedBeforeScalarOverridesWhateverTheirOrder) {
