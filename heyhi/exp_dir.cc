@@ -13,8 +13,10 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -59,15 +61,18 @@ absl::StatusOr<std::string> RealPath(const std::string& path) {
   return std::string(resolved);
 }
 
-// Deletes everything inside the open folder `dir_fd`, never following a
-// symbolic link: links are unlinked, their targets untouched.
-absl::Status RemoveContents(int dir_fd, const std::string& shown_path) {
+// Deletes everything inside the open folder `dir_fd` but the entries named in
+// `keep`, never following a symbolic link: links are unlinked, their targets
+// untouched.
+absl::Status RemoveContents(int dir_fd, const std::string& shown_path,
+                            const std::vector<std::string>& keep = {}) {
   DIR* dir = fdopendir(dup(dir_fd));
   if (dir == nullptr) return ErrnoError("cannot list", shown_path);
   absl::Status status;
   while (struct dirent* entry = readdir(dir)) {
     const std::string name = entry->d_name;
     if (name == "." || name == "..") continue;
+    if (std::find(keep.begin(), keep.end(), name) != keep.end()) continue;
     struct stat st;
     if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       status = ErrnoError("cannot inspect", shown_path + "/" + name);
@@ -237,10 +242,10 @@ absl::StatusOr<std::string> ExpDir::JobId() const {
   return id;
 }
 
-absl::Status ExpDir::Wipe() const {
+absl::StatusOr<std::string> ExpDir::CheckWipeable() const {
   struct stat st;
   if (lstat(path_.c_str(), &st) != 0) {
-    if (errno == ENOENT) return absl::OkStatus();  // nothing to wipe
+    if (errno == ENOENT) return std::string();  // nothing to wipe
     return ErrnoError("cannot inspect", path_);
   }
   if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
@@ -260,6 +265,13 @@ absl::Status ExpDir::Wipe() const {
     return absl::FailedPreconditionError(absl::StrCat("refusing to wipe ", *real,
                                                       ": it must lie strictly inside ", *root));
   }
+  return *real;
+}
+
+absl::Status ExpDir::Wipe() const {
+  absl::StatusOr<std::string> real = CheckWipeable();
+  if (!real.ok()) return real.status();
+  if (real->empty()) return absl::OkStatus();
   const int fd = open(real->c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return ErrnoError("cannot open", *real);
   absl::Status removed = RemoveContents(fd, *real);
@@ -267,6 +279,17 @@ absl::Status ExpDir::Wipe() const {
   if (!removed.ok()) return removed;
   if (rmdir(real->c_str()) != 0) return ErrnoError("cannot remove", *real);
   return absl::OkStatus();
+}
+
+absl::Status ExpDir::Clear() const {
+  absl::StatusOr<std::string> real = CheckWipeable();
+  if (!real.ok()) return real.status();
+  if (real->empty()) return absl::OkStatus();
+  const int fd = open(real->c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot open", *real);
+  absl::Status removed = RemoveContents(fd, *real, {kLockFile, kMarkerFile});
+  close(fd);
+  return removed;
 }
 
 }  // namespace heyhi

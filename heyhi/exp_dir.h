@@ -86,7 +86,16 @@ class ExpDir {
   // is left alone. Refusals are FailedPrecondition errors that say why.
   absl::Status Wipe() const;
 
+  // Same checks as Wipe(), but empties the folder and keeps it, its marker
+  // and its lock file: a `run` that holds the lock while it restarts the XP
+  // keeps holding it, so a racing `run` cannot slip in between.
+  absl::Status Clear() const;
+
  private:
+  // The resolved path if Wipe()/Clear() may touch this folder, "" if it does
+  // not exist, else the refusal.
+  absl::StatusOr<std::string> CheckWipeable() const;
+
   std::string path_;
   std::string exp_root_;
 };

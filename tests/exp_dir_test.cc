@@ -170,5 +170,29 @@ TEST(ExpDirWipe, RefusesWhenTheExpDirItselfIsASymlink) {
   EXPECT_EQ(tree.Read("elsewhere/keep.txt"), "keep");
 }
 
+TEST(ExpDirClear, EmptiesTheFolderButKeepsItsMarkerAndTheHeldLock) {
+  TempTree tree;
+  ExpDir dir(tree.Path("exps/xp"), tree.Path("exps"));
+  absl::StatusOr<std::unique_ptr<ExpLock>> lock = dir.TryLock();
+  ASSERT_TRUE(lock.ok() && *lock != nullptr);
+  tree.Write("exps/xp/sub/a.txt", "x");
+  tree.Write("exps/xp/heyhi.done", "done\n");
+  ASSERT_TRUE(dir.Clear().ok());
+  EXPECT_FALSE(fs::exists(tree.Path("exps/xp/sub")));
+  EXPECT_FALSE(fs::exists(tree.Path("exps/xp/heyhi.done")));
+  EXPECT_TRUE(dir.HasMarker());
+  // The lock file is the same one, still held: a racing run is refused.
+  absl::StatusOr<std::unique_ptr<ExpLock>> other = dir.TryLock();
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(*other, nullptr);
+}
+
+TEST(ExpDirClear, RefusesAFolderWithoutHeyhisMarker) {
+  TempTree tree;
+  tree.Write("exps/xp/precious.txt", "keep");
+  EXPECT_FALSE(ExpDir(tree.Path("exps/xp"), tree.Path("exps")).Clear().ok());
+  EXPECT_EQ(tree.Read("exps/xp/precious.txt"), "keep");
+}
+
 }  // namespace
 }  // namespace heyhi
