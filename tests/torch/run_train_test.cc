@@ -1,0 +1,160 @@
+// Tests of the train task through the `run` command: a killed run continued
+// with --mode start_continue, and local data parallelism (num_procs: 2).
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "runners/checkpoint_summary.h"
+#include "tests/temp_tree.h"
+#include "tests/torch/runner_test_util.h"
+
+namespace runners {
+namespace {
+
+using ::runners_test::ReadMetrics;
+using ::runners_test::Slurp;
+using ::testing::HasSubstr;
+
+const std::string kSourceDir = HEYHI_SOURCE_DIR;
+
+// The exp dirs under `exp_root` that hold a metrics.jsonl.
+std::vector<std::string> ExpDirsWithMetrics(const std::string& exp_root) {
+  std::vector<std::string> dirs;
+  std::error_code error;
+  for (auto it = std::filesystem::recursive_directory_iterator(exp_root, error);
+       it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (it->path().filename() == "metrics.jsonl") dirs.push_back(it->path().parent_path());
+  }
+  return dirs;
+}
+
+std::string OnlyExpDir(const std::string& exp_root) {
+  std::vector<std::string> dirs = ExpDirsWithMetrics(exp_root);
+  EXPECT_EQ(dirs.size(), 1u) << "exp dirs with metrics under " << exp_root;
+  return dirs.empty() ? exp_root : dirs[0];
+}
+
+pid_t StartRun(const std::vector<std::string>& args, const std::string& exp_root,
+               const std::string& log_path) {
+  std::vector<std::string> argv = {runners_test::RunBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runners_test::StartProcess(argv, {"HH_EXP_DIR=" + exp_root}, log_path);
+}
+
+std::vector<std::map<std::string, double>> MetricsWithoutTimes(const std::string& exp_dir) {
+  auto lines = ReadMetrics(exp_dir);
+  for (auto& line : lines) line.erase("samples_per_s");
+  return lines;
+}
+
+TEST(RunTrain, KilledRunContinuedWithStartContinueEndsWithTheWeightsOfAnUninterruptedRun) {
+  heyhi::TempTree tree;
+  // The repository's default config, made small: a narrow CNN (batch norm,
+  // dropout) on 2048 images, 60 steps per epoch.
+  const std::vector<std::string> args = {"-c",
+                                         kSourceDir + "/conf/c02_sup_train/sl.prototxt",
+                                         "data.max_train_samples=2048",
+                                         "data.max_test_samples=200",
+                                         "conv.channels=8",
+                                         "max_steps_per_epoch=60",
+                                         "num_epochs=3",
+                                         "num_threads=1",
+                                         "log_every=0"};
+  ASSERT_EQ(runners_test::WaitForExit(StartRun(args, tree.Path("whole"), tree.Path("whole.log"))),
+            0)
+      << Slurp(tree.Path("whole.log"));
+
+  pid_t first = StartRun(args, tree.Path("resumed"), tree.Path("first.log"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  std::vector<std::string> dirs;
+  while (
+      std::chrono::steady_clock::now() < deadline &&
+      ((dirs = ExpDirsWithMetrics(tree.Path("resumed"))).empty() || ReadMetrics(dirs[0]).empty())) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  kill(first, SIGKILL);
+  ASSERT_EQ(runners_test::WaitForExit(first), 128 + SIGKILL) << Slurp(tree.Path("first.log"));
+  const std::string exp_dir = OnlyExpDir(tree.Path("resumed"));
+  ASSERT_EQ(ReadMetrics(exp_dir).size(), 1u)
+      << "the run finished its second epoch before it could be killed";
+
+  std::vector<std::string> continue_args = args;
+  continue_args.push_back("--mode=start_continue");
+  ASSERT_EQ(runners_test::WaitForExit(
+                StartRun(continue_args, tree.Path("resumed"), tree.Path("second.log"))),
+            0)
+      << Slurp(tree.Path("second.log"));
+  const std::string second_log = Slurp(tree.Path("second.log"));
+  EXPECT_THAT(second_log, HasSubstr("status: DEAD\nmode: start_continue -> run"));
+  EXPECT_THAT(second_log, HasSubstr("at epoch 2, step 0"));
+  // The same folder, continued.
+  EXPECT_EQ(OnlyExpDir(tree.Path("resumed")), exp_dir);
+  const std::string whole_dir = OnlyExpDir(tree.Path("whole"));
+  EXPECT_EQ(std::filesystem::relative(exp_dir, tree.Path("resumed")),
+            std::filesystem::relative(whole_dir, tree.Path("whole")));
+
+  auto resumed = ReadCheckpointSummary(exp_dir + "/checkpoint.pt");
+  auto whole = ReadCheckpointSummary(whole_dir + "/checkpoint.pt");
+  ASSERT_TRUE(resumed.ok() && whole.ok());
+  EXPECT_EQ(resumed->epoch, 3);
+  EXPECT_EQ(resumed->tensors, whole->tensors);
+  EXPECT_EQ(MetricsWithoutTimes(exp_dir), MetricsWithoutTimes(whole_dir));
+}
+
+TEST(RunTrain, TwoLocalProcessesGiveTheLossCurveOfOneProcessWithTheSameGlobalBatch) {
+  heyhi::TempTree tree;
+  // One step per epoch, so each metrics line is one step's loss. No dropout:
+  // its draws depend on how the batch is split.
+  const std::vector<std::string> args = {"-c",
+                                         kSourceDir + "/conf/c02_sup_train/sl_mlp_2procs.prototxt",
+                                         "mlp.dropout=0",
+                                         "data.max_train_samples=1024",
+                                         "data.max_test_samples=256",
+                                         "batch_size=64",
+                                         "max_steps_per_epoch=1",
+                                         "num_epochs=6",
+                                         "lr_decay=0.9",
+                                         "log_every=0"};
+  std::vector<std::string> one_process = args;
+  one_process.push_back("launcher.local.num_procs=1");
+  ASSERT_EQ(
+      runners_test::WaitForExit(StartRun(one_process, tree.Path("one"), tree.Path("one.log"))), 0)
+      << Slurp(tree.Path("one.log"));
+  ASSERT_EQ(runners_test::WaitForExit(StartRun(args, tree.Path("two"), tree.Path("two.log"))), 0)
+      << Slurp(tree.Path("two.log"));
+
+  const std::string two_dir = OnlyExpDir(tree.Path("two"));
+  EXPECT_THAT(Slurp(two_dir + "/worker_1.log"), HasSubstr("rank 1 of 2 joined the gloo"));
+  auto one = ReadMetrics(OnlyExpDir(tree.Path("one")));
+  auto two = ReadMetrics(two_dir);
+  ASSERT_EQ(one.size(), 6u);
+  ASSERT_EQ(two.size(), 6u);
+  for (size_t step = 0; step < one.size(); ++step) {
+    EXPECT_EQ(one[step]["world_size"], 1);
+    EXPECT_EQ(two[step]["world_size"], 2);
+    for (const char* key : {"train_loss", "test_loss", "test_accuracy"}) {
+      EXPECT_NEAR(one[step][key], two[step][key], 1e-5) << key << " at step " << step + 1;
+    }
+  }
+  // The curve goes down: the comparison is not between two flat lines.
+  EXPECT_LT(one.back()["train_loss"], one.front()["train_loss"] - 0.1);
+
+  auto weights_one = ReadCheckpointSummary(OnlyExpDir(tree.Path("one")) + "/checkpoint.pt");
+  auto weights_two = ReadCheckpointSummary(two_dir + "/checkpoint.pt");
+  ASSERT_TRUE(weights_one.ok() && weights_two.ok());
+  for (const auto& [name, values] : weights_one->tensors) {
+    const std::vector<float>& other = weights_two->tensors[name];
+    ASSERT_EQ(values.size(), other.size()) << name;
+    for (size_t i = 0; i < values.size(); ++i) {
+      ASSERT_NEAR(values[i], other[i], 1e-5) << name << "[" << i << "]";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace runners

@@ -1,0 +1,54 @@
+// Helpers of the runners' tests: configs of tiny training runs, worker
+// processes (tests/torch/task_worker), free ports and metrics files.
+#ifndef HEYHI_TESTS_TORCH_RUNNER_TEST_UTIL_H_
+#define HEYHI_TESTS_TORCH_RUNNER_TEST_UTIL_H_
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace runners_test {
+
+// The task_worker binary of this build.
+std::string WorkerBinary();
+
+// The `run` binary of this build.
+std::string RunBinary();
+
+// Starts argv[0] with `argv`, the environment plus `env` ("NAME=value"
+// entries that replace inherited ones), stdout and stderr to `log_path`.
+pid_t StartProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                   const std::string& log_path);
+
+// A MetaCfg text with a `train` task on the first `train_samples` and
+// `test_samples` images of the installed Fashion-MNIST, and `train_fields`
+// (text-format TrainTask fields, e.g. "mlp { hidden_dim: 16 }") added.
+std::string TrainConfig(int train_samples, int test_samples, const std::string& train_fields);
+
+// Starts task_worker on `config_path` with exp dir `exp_dir`, as rank `rank`
+// of `world_size` (rendezvous at 127.0.0.1:`port`). Its output goes to
+// `log_path`.
+pid_t StartWorker(const std::string& config_path, const std::string& exp_dir, int rank,
+                  int world_size, int port, const std::string& log_path);
+
+// Waits for `pid`; its exit code, or 128 + signal when it was killed.
+int WaitForExit(pid_t pid);
+
+// Runs one worker to its end; returns its exit code.
+int RunWorker(const std::string& config_path, const std::string& exp_dir,
+              const std::string& log_path);
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreePort();
+
+// metrics.jsonl of `exp_dir`, one map of key -> number per line.
+std::vector<std::map<std::string, double>> ReadMetrics(const std::string& exp_dir);
+
+// Content of a file ("" when missing).
+std::string Slurp(const std::string& path);
+
+}  // namespace runners_test
+
+#endif  // HEYHI_TESTS_TORCH_RUNNER_TEST_UTIL_H_
