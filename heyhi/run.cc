@@ -91,7 +91,7 @@ XpStatus StatusAfterThisProcess(const ExpDir& dir) {
   const std::string self = LocalJobId();
   return dir.Status([&self](const std::string& job_id) -> absl::StatusOr<bool> {
     if (job_id == self) return false;
-    return LocalJobIsAlive(job_id);
+    return JobIsAlive(job_id);
   });
 }
 
@@ -207,9 +207,11 @@ int Launch(const RunCommandLine& cli, const Composed& composed, const Registered
   LOG(INFO) << "running task " << task.case_name << " in " << dir.path() << " (snapshot "
             << snapshot << ")";
   absl::Status ran = LaunchTask(plan, task, *composed.task, dir.path(), launch_dir, snapshot);
-  if (ran.ok()) {
+  if (ran.ok() && LaunchEndsWithTask(plan)) {
     ran = dir.MarkDone();
     if (ran.ok()) LOG(INFO) << "task " << task.case_name << " done";
+  } else if (ran.ok()) {
+    LOG(INFO) << "task " << task.case_name << " submitted";
   }
   if (!ran.ok()) LOG(ERROR) << "task " << task.case_name << " failed: " << ran.message();
   google::RemoveLogSink(&sink);
@@ -258,12 +260,12 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   }
   ExpDir dir(*path, WipeRoot(*path, exp_root));
 
-  XpStatus status = dir.Status();
+  XpStatus status = dir.Status(JobIsAlive);
   RunAction action = DecideRunAction(mode, status);
   std::cout << "exp dir: " << dir.path() << "\nstatus: " << XpStatusName(status)
             << "\nmode: " << RunModeName(mode) << " -> " << RunActionName(action) << std::endl;
   if (action == RunAction::kReport || action == RunAction::kSkip) {
-    std::cout << "status after: " << XpStatusName(dir.Status()) << std::endl;
+    std::cout << "status after: " << XpStatusName(dir.Status(JobIsAlive)) << std::endl;
     return kOk;
   }
 
@@ -294,7 +296,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     return kOk;
   }
   // Another run may have finished between the first look and the lock.
-  status = dir.Status();
+  status = dir.Status(JobIsAlive);
   action = DecideRunAction(mode, status);
   if (action == RunAction::kSkip) {
     std::cout << "status now " << XpStatusName(status) << ": skip\nstatus after: "

@@ -27,10 +27,21 @@ struct LaunchPlan {
 absl::StatusOr<LaunchPlan> PlanLaunch(const google::protobuf::Message& task_cfg);
 
 // Runs the task by `plan` in the prepared exp dir. For local runs the call
-// returns when the task has ended; its status is the task's outcome.
+// returns when the task has ended; its status is the task's outcome. For
+// Slurm it returns once the job is submitted and "slurm:<id>" is recorded in
+// heyhi.jobid (and printed as "job id: slurm:<id>"); a failed submission
+// removes heyhi.jobid, so the experiment reads NOT_STARTED.
 absl::Status LaunchTask(const LaunchPlan& plan, const RegisteredTask& task,
                         const google::protobuf::Message& task_cfg, const std::string& exp_dir,
                         const std::string& launch_dir, const std::string& snapshot);
+
+// True when LaunchTask returns only after the task has ended (local), false
+// when the task runs on after it (Slurm; its worker writes the done marker).
+bool LaunchEndsWithTask(const LaunchPlan& plan);
+
+// Whether the job recorded as `job_id` is alive, by its scheme ("local:",
+// "slurm:"): the liveness probe of ExpDir::Status.
+absl::StatusOr<bool> JobIsAlive(const std::string& job_id);
 
 // Stops the job recorded as `job_id`, by its scheme.
 absl::Status KillJob(const std::string& job_id);

@@ -108,6 +108,16 @@ int WorkerMain(const std::string& exp_dir, const google::protobuf::Descriptor* r
     LOG(ERROR) << "worker rank " << ctx.rank() << ": " << ran.message();
     return 1;
   }
+  // Local workers report to the `run` that started them, which marks the
+  // experiment done; a Slurm job has no such parent, so its rank 0 does.
+  if (Env("RANK").empty() && !Env("SLURM_JOB_ID").empty() && ctx.rank() == 0) {
+    absl::Status marked = ExpDir(exp_dir, exp_dir).MarkDone();
+    if (!marked.ok()) {
+      LOG(ERROR) << "worker rank 0: task done, but " << marked.message();
+      return 1;
+    }
+    LOG(INFO) << "worker rank 0: task " << task->case_name << " done";
+  }
   return 0;
 }
 

@@ -103,11 +103,12 @@ TEST(RunSafety, LaunchingAnUnregisteredTaskIsAnErrorBeforeAnythingIsCreated) {
   EXPECT_TRUE(IsEmptyDir(box.exp_root));
 }
 
-TEST(RunSafety, SlurmLauncherWithoutSlurmSupportIsAnErrorBeforeAnythingIsCreated) {
+TEST(RunSafety, SlurmLauncherAskingTheImpossibleIsAnErrorBeforeAnythingIsCreated) {
   RunSandbox box;
-  const RunResult r = box.Run({"-c", kSleep, "Ilauncher=slurm"});
+  const RunResult r =
+      box.Run({"-c", kSleep, "Ilauncher=slurm", "launcher.slurm.num_gpus=12"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("Slurm"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("num_gpus"), std::string::npos) << r.err;
   EXPECT_TRUE(IsEmptyDir(box.exp_root));
 }
 

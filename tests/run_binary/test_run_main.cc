@@ -29,8 +29,9 @@ void TestSleep(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
   if (cfg.has_write_file()) {
     std::ofstream out(ctx.ResolvePath(cfg.write_file()), std::ios::app);
     out << ctx.rank() << " " << ctx.world_size() << " " << ctx.local_rank() << " "
-        << ctx.master_port() << " " << ReadLink("/proc/self/exe") << " " << WorkingDirectory()
-        << std::endl;
+        << ctx.master_port() << " " << ReadLink("/proc/self/exe") << " " << WorkingDirectory();
+    if (cfg.write_master()) out << " " << ctx.master_addr();
+    out << std::endl;
   }
   if (cfg.fail() && cfg.fail_rank() == ctx.rank()) {
     throw std::runtime_error("test_sleep asked to fail");

@@ -1,0 +1,170 @@
+// The `run` command with `launcher { slurm {...} }` on a real one-node Slurm:
+// submission, status, the workers' ranks, restart, gentle_start and a
+// controller that is down (SPEC §6, §7).
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/run_test_helpers.h"
+#include "tests/slurm/slurm_fixture.h"
+
+namespace heyhi {
+namespace {
+
+using ::heyhi_test::Line;
+using ::heyhi_test::RunResult;
+using ::heyhi_test::RunSandbox;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+constexpr char kOneTask[] = "conf/c90_test/sleep_slurm.prototxt";
+constexpr char kTwoTasks[] = "conf/c90_test/sleep_slurm_two_tasks.prototxt";
+
+std::vector<std::vector<std::string>> ReadRows(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(heyhi_test::ReadAll(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::vector<std::string> row;
+    std::string word;
+    while (words >> word) row.push_back(word);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+// The Slurm job id recorded in the exp dir ("" when none or not Slurm's).
+std::string SlurmIdIn(const std::string& exp_dir) {
+  absl::string_view id = absl::StripAsciiWhitespace(heyhi_test::ReadAll(exp_dir + "/heyhi.jobid"));
+  return absl::ConsumePrefix(&id, "slurm:") ? std::string(id) : "";
+}
+
+class SlurmRunTest : public SlurmTest {
+ protected:
+  // What `run --mode dryrun` reports for the experiment of `args`.
+  std::string StatusOf(const std::vector<std::string>& args) {
+    std::vector<std::string> dry = args;
+    dry.insert(dry.end(), {"--mode", "dryrun"});
+    return Line(box_.Run(dry).out, "status");
+  }
+
+  // Waits until Slurm no longer holds the job.
+  bool WaitUntilGone(const std::string& id) {
+    return WaitFor([&] { return !client_.IsAlive(id).value_or(true); });
+  }
+
+  RunSandbox box_;
+};
+
+TEST_F(SlurmRunTest, SlurmJobRunsTheSnapshotInTheExpDirAndGoesRunningThenDone) {
+  const std::string ran = box_.scratch + "/ran.txt";
+  const std::vector<std::string> args = {"-c", kOneTask, "seconds=3", "write_file=" + ran};
+  const RunResult r = box_.Run(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Line(r.out, "status"), "NOT_STARTED");
+  EXPECT_EQ(Line(r.out, "status after"), "RUNNING");
+  const std::string dir = Line(r.out, "exp dir");
+  const std::string id = SlurmIdIn(dir);
+  ASSERT_FALSE(id.empty()) << heyhi_test::ReadAll(dir + "/heyhi.jobid");
+  EXPECT_EQ(Line(r.out, "job id"), "slurm:" + id);
+  EXPECT_TRUE(std::filesystem::exists(dir + "/slurm/job.sbatch"));
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir + "/heyhi.done"); }))
+      << heyhi_test::ReadAll(dir + "/slurm/" + id + ".err");
+  ASSERT_TRUE(WaitUntilGone(id));
+  EXPECT_EQ(client_.QueryJob(id)->state, "COMPLETED");
+  EXPECT_EQ(StatusOf(args), "DONE");
+  const auto rows = ReadRows(ran);
+  ASSERT_EQ(rows.size(), 1u);
+  ASSERT_EQ(rows[0].size(), 6u);
+  EXPECT_EQ(rows[0][0] + "/" + rows[0][1], "0/1");
+  EXPECT_THAT(rows[0][4], StartsWith(box_.exp_root + "/.bin/"));  // the snapshot
+  EXPECT_EQ(rows[0][5], dir);                                      // working directory
+}
+
+TEST_F(SlurmRunTest, TwoTaskJobSeesRanksZeroAndOneWorldSizeTwoAndOneMaster) {
+  const std::string ran = box_.scratch + "/ran.txt";
+  const std::vector<std::string> args = {"-c", kTwoTasks, "write_master=true",
+                                         "write_file=" + ran};
+  const RunResult r = box_.Run(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string dir = Line(r.out, "exp dir");
+  const std::string id = SlurmIdIn(dir);
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(WaitUntilGone(id));
+  EXPECT_EQ(client_.QueryJob(id)->state, "COMPLETED")
+      << heyhi_test::ReadAll(dir + "/slurm/" + id + ".err");
+  EXPECT_EQ(StatusOf(args), "DONE");
+  std::set<std::string> ranks, masters;
+  for (const auto& row : ReadRows(ran)) {
+    ASSERT_EQ(row.size(), 7u);
+    ranks.insert(row[0] + "/" + row[1] + "/" + row[2]);
+    masters.insert(row[6]);
+  }
+  EXPECT_EQ(ranks, (std::set<std::string>{"0/2/0", "1/2/1"}));
+  EXPECT_EQ(masters, (std::set<std::string>{"localhost"}));
+}
+
+TEST_F(SlurmRunTest, GentleStartSkipsAndRestartCancelsWipesAndSubmitsAnew) {
+  const std::string ran = box_.scratch + "/ran.txt";
+  const std::vector<std::string> args = {"-c", kOneTask, "seconds=300", "write_file=" + ran};
+  const RunResult first = box_.Run(args);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  const std::string dir = Line(first.out, "exp dir");
+  const std::string old_id = SlurmIdIn(dir);
+  ASSERT_FALSE(old_id.empty());
+  ASSERT_EQ(WaitForState(old_id, "RUNNING"), "RUNNING");
+
+  const RunResult gentle = box_.Run(args);
+  ASSERT_EQ(gentle.exit_code, 0) << gentle.err;
+  EXPECT_EQ(Line(gentle.out, "status"), "RUNNING");
+  EXPECT_EQ(Line(gentle.out, "mode"), "gentle_start -> skip");
+  EXPECT_EQ(SlurmIdIn(dir), old_id);
+
+  // A file of the old run that the wipe must take away.
+  std::ofstream(dir + "/left_by_task.txt") << "old\n";
+  std::vector<std::string> restart = args;
+  restart.insert(restart.end(), {"--mode", "restart", "--force"});
+  const RunResult again = box_.Run(restart);
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(Line(again.out, "mode"), "restart -> kill, wipe and run");
+  EXPECT_THAT(again.out, HasSubstr("stopping job slurm:" + old_id));
+  EXPECT_EQ(client_.IsAlive(old_id).value_or(true), false);
+  EXPECT_EQ(client_.QueryJob(old_id)->state, "CANCELLED");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/left_by_task.txt"));
+  const std::string new_id = SlurmIdIn(dir);
+  ASSERT_FALSE(new_id.empty());
+  EXPECT_NE(new_id, old_id);
+  EXPECT_EQ(Line(again.out, "status after"), "RUNNING");
+  EXPECT_TRUE(client_.Cancel(new_id).ok());
+  EXPECT_EQ(StatusOf(args), "DEAD");
+}
+
+TEST_F(SlurmRunTest, ControllerDownFailsNamingTheCommandAndLeavesTheXpNotStarted) {
+  const pid_t pid = std::stoi(ReadFile(dir_ + "/run/slurmctld.pid"));
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  ASSERT_TRUE(WaitFor([&] { return access((dir_ + "/run/slurmctld.pid").c_str(), F_OK) != 0; }, 30));
+  const std::vector<std::string> args = {"-c", kOneTask};
+  const RunResult r = box_.Run(args);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("cannot submit the Slurm job: `sbatch --parsable "));
+  EXPECT_THAT(r.err, HasSubstr("Unable to contact slurm controller"));
+  EXPECT_EQ(Line(r.out, "status after"), "NOT_STARTED");
+  const std::string dir = Line(r.out, "exp dir");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/heyhi.jobid"));
+  EXPECT_EQ(StatusOf(args), "NOT_STARTED");
+}
+
+}  // namespace
+}  // namespace heyhi
