@@ -312,16 +312,10 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   }
   if (action == RunAction::kWipeRun || action == RunAction::kKillWipeRun) {
     Countdown(dir.path(), cli.force);
-    absl::Status wiped = dir.Wipe();
+    // Clear, not Wipe: the lock file this run holds stays in place, so a
+    // racing run cannot take a fresh lock in between and launch as well.
+    absl::Status wiped = dir.Clear();
     if (!wiped.ok()) return Fail(absl::StrCat("cannot wipe: ", wiped.message()));
-    absl::StatusOr<std::unique_ptr<ExpLock>> relock = dir.TryLock();
-    if (!relock.ok()) return Fail(std::string(relock.status().message()));
-    if (*relock == nullptr) {
-      std::cout << "another run is launching this experiment\nstatus after: RUNNING"
-                << std::endl;
-      return kOk;
-    }
-    *lock = std::move(*relock);
   }
   return Launch(cli, *composed, *task, *plan, dir, exp_root, std::move(*lock));
 }

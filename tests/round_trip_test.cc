@@ -67,7 +67,8 @@ TEST(RoundTrip, TheRootConfigsOfConfAreTheExpectedOnes) {
   EXPECT_EQ(names, (std::vector<std::string>{"eval.prototxt", "sl.prototxt",
                                              "sl_mlp_2procs.prototxt", "sl_transformer.prototxt",
                                              "all_kinds.prototxt", "sleep.prototxt",
-                                             "sleep_2procs.prototxt"}));
+                                             "sleep_2procs.prototxt", "sleep_slurm.prototxt",
+                                             "sleep_slurm_two_tasks.prototxt"}));
 }
 
 }  // namespace
