@@ -21,38 +21,17 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "heyhi/file_util.h"
 #include "absl/strings/strip.h"
 #include "glog/logging.h"
 
 namespace heyhi {
 namespace {
 
-absl::Status ErrnoError(const std::string& what, const std::string& path) {
-  return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
-}
-
 std::string HostName() {
   char host[HOST_NAME_MAX + 1] = {0};
   if (gethostname(host, sizeof(host) - 1) != 0) return "localhost";
   return host;
-}
-
-// mkdir -p.
-absl::Status MakeDirs(const std::string& path) {
-  std::string partial;
-  for (size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || (path[i] == '/' && i > 0)) {
-      partial = path.substr(0, i);
-      if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
-        return ErrnoError("cannot create folder", partial);
-      }
-    }
-  }
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(path, " exists and is not a folder"));
-  }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> RealPath(const std::string& path) {

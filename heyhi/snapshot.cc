@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "heyhi/file_util.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "heyhi/hash.h"
@@ -22,22 +23,6 @@ extern char** environ;
 
 namespace heyhi {
 namespace {
-
-absl::Status ErrnoError(const std::string& what, const std::string& path) {
-  return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
-}
-
-absl::Status MakeDirs(const std::string& path) {
-  for (size_t i = 1; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      const std::string partial = path.substr(0, i);
-      if (mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) {
-        return ErrnoError("cannot create folder", partial);
-      }
-    }
-  }
-  return absl::OkStatus();
-}
 
 // Copies `from` to `to` (created executable).
 absl::Status CopyExecutable(const std::string& from, const std::string& to) {
