@@ -1,6 +1,8 @@
 // Worker mode: one rank of an experiment, from the frozen config on disk.
 #include "heyhi/run_worker.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
@@ -10,7 +12,11 @@
 #include "google/protobuf/message.h"
 #include "heyhi/compose.h"
 #include "heyhi/exp_dir.h"
+#include "heyhi/heyhi.pb.h"
 #include "heyhi/launcher_local.h"
+#include "heyhi/run_launch.h"
+#include "heyhi/slurm_client.h"
+#include "heyhi/slurm_preemption.h"
 #include "heyhi/text_loader.h"
 
 namespace heyhi {
@@ -24,6 +30,35 @@ std::string Env(const char* name) {
 int EnvInt(const char* name, int fallback) {
   int value = 0;
   return absl::SimpleAtoi(Env(name), &value) ? value : fallback;
+}
+
+// A Slurm job's rank, not a local worker (those have RANK from their `run`).
+bool IsSlurmWorker() { return Env("RANK").empty() && !Env("SLURM_JOB_ID").empty(); }
+
+// For a Slurm worker whose launcher asks for a signal: the watch that turns
+// it into a checkpoint and a requeue. Null when there is nothing to watch.
+absl::StatusOr<std::unique_ptr<PreemptionWatch>> WatchForPreemption(
+    const google::protobuf::Message& task_cfg, const JobContext& ctx) {
+  if (!IsSlurmWorker()) return nullptr;
+  SlurmLauncher slurm;
+  absl::StatusOr<LaunchPlan> plan = PlanLaunch(task_cfg);
+  if (plan.ok() && plan->launcher != nullptr &&
+      plan->launcher->GetDescriptor()->full_name() == SlurmLauncher::descriptor()->full_name()) {
+    slurm.MergeFrom(*plan->launcher);
+  }
+  if (slurm.signal().empty()) return nullptr;
+  absl::StatusOr<int> signal = PreemptionSignalNumber(slurm.signal());
+  if (!signal.ok()) return signal.status();
+  PreemptionOptions options;
+  options.signal = *signal;
+  options.job_id = Env("SLURM_JOB_ID");
+  options.max_requeues = slurm.max_requeues();
+  options.requeue = [](const std::string& job_id) { return SlurmClient().Requeue(job_id); };
+  options.exit = [](int exit_code) {
+    google::FlushLogFiles(google::GLOG_INFO);
+    _exit(exit_code);
+  };
+  return PreemptionWatch::Start(&ctx, std::move(options));
 }
 
 }  // namespace
@@ -103,14 +138,23 @@ int WorkerMain(const std::string& exp_dir, const google::protobuf::Descriptor* r
                                : exp_dir);
   LOG(INFO) << "worker rank " << ctx.rank() << "/" << ctx.world_size() << " running task "
             << task->case_name << " in " << exp_dir;
+  absl::StatusOr<std::unique_ptr<PreemptionWatch>> watch =
+      WatchForPreemption(*frozen->task, ctx);
+  if (!watch.ok()) {
+    LOG(ERROR) << "worker rank " << ctx.rank() << ": " << watch.status().message();
+    return 1;
+  }
   absl::Status ran = RunTaskInProcess(*task, *frozen->task, ctx);
+  // A preemption under way owns the outcome: its thread checkpoints, requeues
+  // and ends the process; whatever the task did meanwhile does not count.
+  if (*watch != nullptr && !(*watch)->TaskEnded(/*task_failed=*/!ran.ok())) return 1;
   if (!ran.ok()) {
     LOG(ERROR) << "worker rank " << ctx.rank() << ": " << ran.message();
     return 1;
   }
   // Local workers report to the `run` that started them, which marks the
   // experiment done; a Slurm job has no such parent, so its rank 0 does.
-  if (Env("RANK").empty() && !Env("SLURM_JOB_ID").empty() && ctx.rank() == 0) {
+  if (IsSlurmWorker() && ctx.rank() == 0) {
     absl::Status marked = ExpDir(exp_dir, exp_dir).MarkDone();
     if (!marked.ok()) {
       LOG(ERROR) << "worker rank 0: task done, but " << marked.message();

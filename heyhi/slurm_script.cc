@@ -14,6 +14,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "heyhi/slurm_preemption.h"
 
 namespace heyhi {
 namespace {
@@ -59,7 +60,8 @@ absl::Status CheckSignal(absl::string_view signal) {
                                           "' is not SIG@SECONDS (e.g. \"USR2@90\", "
                                           "\"USR1@120\", \"B:USR2@90\"; empty for none)"));
   }
-  return absl::OkStatus();
+  // The worker must be able to catch it, or preemption would kill the job unsaved.
+  return PreemptionSignalNumber(signal).status();
 }
 
 // Time limit as H:MM:SS, rounded up to a whole second (Slurm then rounds to minutes).
@@ -161,6 +163,10 @@ absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,
   line("--open-mode=append");
   line(absl::StrCat("--output=\"", log_dir, "/%j.out\""));
   line(absl::StrCat("--error=\"", log_dir, "/%j.err\""));
+  absl::StrAppend(&s,
+                  "\n# The ranks' rendezvous port: one per job, the same on every node and\n"
+                  "# after a requeue.\n",
+                  "export MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))\n");
   absl::StrAppend(&s, "\n# Every task runs the worker, which reads the composed config from the exp dir.\n",
                   "exec srun --unbuffered --kill-on-bad-exit=1 ", ShellSingleQuote(binary),
                   " --worker ", ShellSingleQuote(exp_dir), "\n");

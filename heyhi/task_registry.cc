@@ -16,6 +16,18 @@ std::map<std::string, RegisteredTask>& Registry() {
 
 }  // namespace
 
+void JobContext::SetCheckpointHook(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(checkpoint_hook_->mutex);
+  checkpoint_hook_->hook = std::move(hook);
+}
+
+bool JobContext::RunCheckpointHook() const {
+  std::lock_guard<std::mutex> lock(checkpoint_hook_->mutex);
+  if (!checkpoint_hook_->hook) return false;
+  checkpoint_hook_->hook();
+  return true;
+}
+
 std::string JobContext::ResolvePath(const std::string& path) const {
   if (path.empty() || path[0] == '/' || launch_dir_.empty()) return path;
   return launch_dir_ + "/" + path;

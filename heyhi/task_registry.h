@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "google/protobuf/message.h"
@@ -29,11 +31,14 @@ class JobContext {
   // A path from the config: absolute as is, relative to launch_dir().
   std::string ResolvePath(const std::string& path) const;
 
-  // Called on rank 0 when the job is preempted (Slurm signal), before it is
-  // requeued: save what is needed to resume. Runs on the main thread
-  // between the task's own calls to CheckPreempted(), or from the launcher.
-  void SetCheckpointHook(std::function<void()> hook) { checkpoint_hook_ = std::move(hook); }
-  const std::function<void()>& checkpoint_hook() const { return checkpoint_hook_; }
+  // Called on rank 0 when the job is preempted (Slurm's signal), before it is
+  // requeued: save what is needed to resume. It runs on a thread of its own
+  // while the task goes on, so it must take the task's own lock. Setting
+  // another hook (or nullptr) first waits for a running hook to return: a task
+  // that clears its hook before its state goes away is never called back late.
+  void SetCheckpointHook(std::function<void()> hook);
+  // Runs the hook, if one is set; returns whether one was.
+  bool RunCheckpointHook() const;
 
   // Setters used by launchers.
   void set_exp_dir(std::string v) { exp_dir_ = std::move(v); }
@@ -58,7 +63,12 @@ class JobContext {
   std::string master_addr_ = "127.0.0.1";
   int master_port_ = 0;
   int requeue_count_ = 0;
-  std::function<void()> checkpoint_hook_;
+  // Shared by copies of the context: they are views of one job.
+  struct HookSlot {
+    std::mutex mutex;
+    std::function<void()> hook;
+  };
+  std::shared_ptr<HookSlot> checkpoint_hook_ = std::make_shared<HookSlot>();
 };
 
 // A task: gets the frozen task message and the job context. Failure is an

@@ -148,6 +148,27 @@ TEST(SlurmScript, BodyExecsSrunOfTheBinaryWithWorkerAndSingleQuotedPaths) {
                                  "--worker '/r/it'\\''s here'\n"));
 }
 
+TEST(SlurmScript, MasterPortIsExportedFromTheJobIdBeforeSrun) {
+  SlurmLauncher slurm;
+  absl::StatusOr<std::string> script = MakeSbatchScript(slurm, "/exp", "/bin/run");
+  ASSERT_TRUE(script.ok()) << script.status();
+  const size_t port = script->find("\nexport MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))\n");
+  ASSERT_NE(port, std::string::npos) << *script;
+  EXPECT_LT(port, script->find("exec srun"));
+}
+
+TEST(SlurmScript, SignalTheWorkerCannotCatchIsRejectedNamingTheValidOnes) {
+  SlurmLauncher slurm;
+  slurm.set_signal("KILL@90");
+  absl::Status status = MakeSbatchScript(slurm, "/exp", "/bin/run").status();
+  EXPECT_THAT(status.message(), HasSubstr("launcher.slurm.signal: 'KILL@90'"));
+  EXPECT_THAT(status.message(), HasSubstr("USR1, USR2"));
+  slurm.set_signal("FOO@90");
+  EXPECT_FALSE(MakeSbatchScript(slurm, "/exp", "/bin/run").ok());
+  slurm.set_signal("SIGUSR1@120");
+  EXPECT_TRUE(MakeSbatchScript(slurm, "/exp", "/bin/run").ok());
+}
+
 TEST(SlurmScript, PercentInExpDirIsEscapedInLogPaths) {
   SlurmLauncher slurm;
   absl::StatusOr<std::string> script = MakeSbatchScript(slurm, "/r/100%", "/bin/run");

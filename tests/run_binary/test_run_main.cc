@@ -1,7 +1,9 @@
 // A `run` binary for the tests of the run command, with the test_sleep task.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -25,6 +27,30 @@ std::string WorkingDirectory() {
   return getcwd(buffer, sizeof(buffer)) == nullptr ? "?" : buffer;
 }
 
+// The `steps` form: a task that can be preempted and resumed. The hook runs
+// on another thread while a step sleeps; the step in flight is redone.
+void SleepInSteps(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
+  const std::string progress_file = ctx.exp_dir() + "/progress.txt";
+  int saved_step = 0;
+  std::ifstream(progress_file) >> saved_step;
+  std::atomic<int> next_step{saved_step};
+  if (ctx.rank() == 0) {
+    ctx.SetCheckpointHook([&next_step, progress_file] {
+      std::ofstream(progress_file + ".tmp") << next_step.load() << std::endl;
+      std::rename((progress_file + ".tmp").c_str(), progress_file.c_str());
+    });
+  }
+  for (int step = saved_step; step < cfg.steps(); ++step) {
+    if (ctx.rank() == 0) {
+      std::ofstream(ctx.exp_dir() + "/steps.txt", std::ios::app)
+          << ctx.requeue_count() << " " << step << std::endl;
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds()));
+    next_step = step + 1;
+  }
+  ctx.SetCheckpointHook(nullptr);
+}
+
 void TestSleep(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
   if (cfg.has_write_file()) {
     std::ofstream out(ctx.ResolvePath(cfg.write_file()), std::ios::app);
@@ -36,7 +62,11 @@ void TestSleep(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
   if (cfg.fail() && cfg.fail_rank() == ctx.rank()) {
     throw std::runtime_error("test_sleep asked to fail");
   }
-  std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds()));
+  if (cfg.steps() > 0) {
+    SleepInSteps(cfg, ctx);
+  } else {
+    std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds()));
+  }
   if (cfg.exit_code() != 0) std::exit(cfg.exit_code());
   if (cfg.fail() && cfg.fail_rank() < 0) throw std::runtime_error("test_sleep asked to fail");
 }

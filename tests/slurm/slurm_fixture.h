@@ -104,6 +104,25 @@ class SlurmTest : public ::testing::Test {
     return seen;
   }
 
+  // Slurm holds a requeued job back (its BeginTime lies ~2 min ahead); waits
+  // until the job is pending again and its old run has left the node, then
+  // moves its start to now. slurmd refuses a credential issued within the
+  // second it revoked the old run's ("Job credential revoked"), hence the 2 s.
+  void StartRequeuedJobNow(const std::string& job_id) {
+    ASSERT_EQ(WaitForState(job_id, "PENDING"), "PENDING");
+    const auto requeued = std::chrono::steady_clock::now();
+    ASSERT_TRUE(WaitFor([] {
+      absl::StatusOr<ProgramResult> node =
+          RunProgram({"sinfo", "-h", "-N", "-o", "%t"}, std::chrono::seconds(30));
+      return node.ok() && absl::StripAsciiWhitespace(node->out) == "idle";
+    })) << "the node did not become idle after the requeue";
+    std::this_thread::sleep_until(requeued + std::chrono::seconds(2));
+    absl::StatusOr<ProgramResult> released = RunProgram(
+        {"scontrol", "update", "JobId=" + job_id, "StartTime=now"}, std::chrono::seconds(30));
+    ASSERT_TRUE(released.ok() && released->exit_code == 0)
+        << (released.ok() ? released->err : released.status().ToString());
+  }
+
   static inline std::string dir_;
   static inline std::string skip_reason_;
   static inline bool started_ = false;

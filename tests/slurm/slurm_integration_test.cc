@@ -151,13 +151,6 @@ std::string CountingScript(const std::string& folder, bool requeue_on_signal) {
 }
 
 // Slurm holds a requeued job back for a while (BeginTime); let it go now.
-void ReleaseNow(const std::string& id) {
-  absl::StatusOr<ProgramResult> released =
-      RunProgram({"scontrol", "update", "JobId=" + id, "StartTime=now"}, std::chrono::seconds(30));
-  ASSERT_TRUE(released.ok() && released->exit_code == 0)
-      << (released.ok() ? released->err : released.status().ToString());
-}
-
 TEST_F(SlurmTest, SignalReachesTheScriptsTrapWhichRequeuesAndTheJobRunsAgain) {
   absl::StatusOr<std::string> id =
       client_.Submit(WriteScript("preempt.sh", CountingScript(dir_, /*requeue_on_signal=*/true)));
@@ -165,8 +158,7 @@ TEST_F(SlurmTest, SignalReachesTheScriptsTrapWhichRequeuesAndTheJobRunsAgain) {
   ASSERT_TRUE(WaitFor([&] { return ReadFile(dir_ + "/count") == "1\n"; }));
   ASSERT_TRUE(client_.Signal(*id, "USR2").ok());
   ASSERT_TRUE(WaitFor([&] { return ReadFile(dir_ + "/signals") == "usr2\n"; }));
-  EXPECT_EQ(WaitForState(*id, "PENDING"), "PENDING");
-  ReleaseNow(*id);
+  StartRequeuedJobNow(*id);
   EXPECT_EQ(WaitForState(*id, "COMPLETED"), "COMPLETED");
   EXPECT_EQ(ReadFile(dir_ + "/count"), "2\n");
 }
@@ -180,7 +172,7 @@ TEST_F(SlurmTest, RequeueRunsTheJobAgain) {
   // While requeued and waiting, the job is alive.
   EXPECT_EQ(WaitForState(*id, "PENDING"), "PENDING");
   EXPECT_EQ(Aliveness(client_.IsAlive(*id)), "alive");
-  ReleaseNow(*id);
+  StartRequeuedJobNow(*id);
   EXPECT_EQ(WaitForState(*id, "COMPLETED"), "COMPLETED");
   EXPECT_EQ(ReadFile(dir_ + "/count"), "2\n");
 }

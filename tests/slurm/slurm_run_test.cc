@@ -1,6 +1,6 @@
 // The `run` command with `launcher { slurm {...} }` on a real one-node Slurm:
-// submission, status, the workers' ranks, restart, gentle_start and a
-// controller that is down (SPEC §6, §7).
+// submission, status, the workers' ranks, restart, gentle_start, preemption
+// with its requeue budget, and a controller that is down (SPEC §6, §7).
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -149,6 +149,92 @@ TEST_F(SlurmRunTest, GentleStartSkipsAndRestartCancelsWipesAndSubmitsAnew) {
   EXPECT_EQ(Line(again.out, "status after"), "RUNNING");
   EXPECT_TRUE(client_.Cancel(new_id).ok());
   EXPECT_EQ(StatusOf(args), "DEAD");
+}
+
+// steps.txt of the `steps` form of test_sleep: (requeue count, step) per started step.
+std::vector<std::pair<int, int>> StepsIn(const std::string& exp_dir) {
+  std::vector<std::pair<int, int>> steps;
+  for (const auto& row : ReadRows(exp_dir + "/steps.txt")) {
+    if (row.size() == 2) steps.emplace_back(std::stoi(row[0]), std::stoi(row[1]));
+  }
+  return steps;
+}
+
+// Whether a step of the run after `requeues` requeues has started.
+bool StartedAfterRequeues(const std::string& exp_dir, int requeues, int min_step = 0) {
+  for (const auto& [requeue, step] : StepsIn(exp_dir)) {
+    if (requeue == requeues && step >= min_step) return true;
+  }
+  return false;
+}
+
+TEST_F(SlurmRunTest, PreemptionSignalCheckpointsOnRankZeroRequeuesAndTheJobResumesInTheSameFolder) {
+  const std::vector<std::string> args = {"-c", kTwoTasks, "steps=16", "seconds=0.25"};
+  const RunResult r = box_.Run(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string dir = Line(r.out, "exp dir");
+  const std::string id = SlurmIdIn(dir);
+  ASSERT_FALSE(id.empty());
+  const std::string err_log = dir + "/slurm/" + id + ".err";
+  ASSERT_TRUE(WaitFor([&] { return StartedAfterRequeues(dir, 0, 3); })) << ReadFile(err_log);
+
+  ASSERT_TRUE(client_.Signal(id, "USR2").ok());
+  ASSERT_EQ(WaitForState(id, "PENDING"), "PENDING") << ReadFile(err_log);
+  EXPECT_EQ(StatusOf(args), "RUNNING");  // requeued: the same job, waiting to run again
+  StartRequeuedJobNow(id);
+  ASSERT_TRUE(WaitFor([&] { return StartedAfterRequeues(dir, 1); })) << ReadFile(err_log);
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir + "/heyhi.done"); }, 120))
+      << ReadFile(err_log);
+  ASSERT_TRUE(WaitUntilGone(id));
+  EXPECT_EQ(StatusOf(args), "DONE");
+  EXPECT_EQ(SlurmIdIn(dir), id);
+
+  // The first run got past step 3; the requeued one started at the step the
+  // hook saved, not at 0, and went on to the end.
+  const auto steps = StepsIn(dir);
+  ASSERT_FALSE(steps.empty());
+  EXPECT_EQ(steps.front(), std::make_pair(0, 0));
+  int first_after_requeue = -1;
+  for (const auto& [requeue, step] : steps) {
+    if (requeue == 1 && first_after_requeue < 0) first_after_requeue = step;
+    EXPECT_LE(requeue, 1);
+  }
+  EXPECT_GE(first_after_requeue, 3);
+  EXPECT_EQ(steps.back(), std::make_pair(1, 15));
+  const std::string log = ReadFile(err_log);
+  EXPECT_THAT(log, HasSubstr("preempted: checkpoint hook done"));
+  EXPECT_THAT(log, HasSubstr("rank 1 leaves"));
+  EXPECT_THAT(log, HasSubstr("requeued Slurm job " + id + " (requeue 1 of at most 3)"));
+}
+
+TEST_F(SlurmRunTest, RequeueBudgetStopsAJobPreemptedMoreOftenThanAllowed) {
+  const std::vector<std::string> args = {"-c", kOneTask, "steps=400", "seconds=0.25",
+                                         "launcher.slurm.max_requeues=1"};
+  const RunResult r = box_.Run(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string dir = Line(r.out, "exp dir");
+  const std::string id = SlurmIdIn(dir);
+  ASSERT_FALSE(id.empty());
+  const std::string err_log = dir + "/slurm/" + id + ".err";
+  ASSERT_TRUE(WaitFor([&] { return StartedAfterRequeues(dir, 0, 1); })) << ReadFile(err_log);
+  ASSERT_TRUE(client_.Signal(id, "USR2").ok());
+  StartRequeuedJobNow(id);
+  ASSERT_TRUE(WaitFor([&] { return StartedAfterRequeues(dir, 1); })) << ReadFile(err_log);
+  const int saved_first = std::stoi(ReadFile(dir + "/progress.txt"));
+
+  // Preempted again with the budget of one requeue spent: checkpoint, then stop.
+  ASSERT_TRUE(WaitFor([&] { return StartedAfterRequeues(dir, 1, saved_first + 2); }))
+      << ReadFile(err_log);
+  ASSERT_TRUE(client_.Signal(id, "USR2").ok());
+  ASSERT_TRUE(WaitUntilGone(id)) << ReadFile(err_log);
+  EXPECT_EQ(client_.QueryJob(id)->state, "FAILED");
+  EXPECT_EQ(StatusOf(args), "DEAD");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/heyhi.done"));
+  EXPECT_FALSE(StartedAfterRequeues(dir, 2));
+  EXPECT_GE(std::stoi(ReadFile(dir + "/progress.txt")), saved_first + 2);
+  EXPECT_THAT(ReadFile(err_log),
+              HasSubstr("the budget (launcher.slurm.max_requeues: 1) is spent, so the job is "
+                        "not requeued"));
 }
 
 TEST_F(SlurmRunTest, ControllerDownFailsNamingTheCommandAndLeavesTheXpNotStarted) {

@@ -41,7 +41,7 @@ void WatchPreemption(heyhi::JobContext* ctx) {
     int signal = 0;
     sigwait(&set, &signal);
     LOG(INFO) << "preempted: running the checkpoint hook";
-    if (ctx->checkpoint_hook()) ctx->checkpoint_hook()();
+    ctx->RunCheckpointHook();
     std::cout.flush();
     _exit(kPreemptedExitCode);
   }).detach();
