@@ -65,7 +65,9 @@ TEST(RoundTrip, TheRootConfigsOfConfAreTheExpectedOnes) {
     names.push_back(std::filesystem::path(config).filename().string());
   }
   EXPECT_EQ(names, (std::vector<std::string>{"eval.prototxt", "sl.prototxt",
-                                             "sl_mlp_2procs.prototxt", "sl_transformer.prototxt",
+                                             "sl_mlp_2procs.prototxt",
+                                             "sl_mlp_slurm_cpu.prototxt",
+                                             "sl_transformer.prototxt",
                                              "all_kinds.prototxt", "sleep.prototxt",
                                              "sleep_2procs.prototxt", "sleep_slurm.prototxt",
                                              "sleep_slurm_two_tasks.prototxt"}));

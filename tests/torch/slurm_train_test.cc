@@ -1,0 +1,108 @@
+// The train task as a two-task CPU job on the one-node Slurm of
+// tools/slurm/start.sh, launched by `run`: one metrics file from rank 0, and
+// a preemption signal mid-run that checkpoints, requeues and resumes.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "runners/checkpoint_summary.h"
+#include "tests/slurm/slurm_fixture.h"
+#include "tests/temp_tree.h"
+#include "tests/torch/runner_test_util.h"
+
+namespace runners {
+namespace {
+
+using ::runners_test::ReadMetrics;
+using ::runners_test::Slurp;
+using ::testing::HasSubstr;
+
+const std::string kSourceDir = HEYHI_SOURCE_DIR;
+
+// The single line of `run`'s output that starts with "<key>: ", without it.
+std::string Line(const std::string& out, const std::string& key) {
+  for (absl::string_view line : absl::StrSplit(out, '\n')) {
+    if (absl::ConsumePrefix(&line, key + ": ")) return std::string(line);
+  }
+  return "";
+}
+
+std::vector<std::string> MetricsFilesUnder(const std::string& root) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.path().filename() == "metrics.jsonl") files.push_back(entry.path());
+  }
+  return files;
+}
+
+class SlurmTrainTest : public heyhi::SlurmTest {
+ protected:
+  // Runs `run` with `args` to its end (it returns once the job is submitted).
+  std::string Run(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {runners_test::RunBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const std::string log = tree_.Path("run.log");
+    const int code = runners_test::WaitForExit(
+        runners_test::StartProcess(argv, {"HH_EXP_DIR=" + tree_.Path("exp")}, log));
+    EXPECT_EQ(code, 0) << Slurp(log);
+    return Slurp(log);
+  }
+
+  heyhi::TempTree tree_;
+};
+
+TEST_F(SlurmTrainTest, TwoTaskCpuJobTrainsWithOneMetricsFileAndResumesFromTheCheckpointWhenPreempted) {
+  // About 2 s an epoch for two ranks on two cores: time to be preempted in epoch 2.
+  const std::vector<std::string> args = {
+      "-c", kSourceDir + "/conf/c02_sup_train/sl_mlp_slurm_cpu.prototxt",
+      "data.max_train_samples=8192", "data.max_test_samples=512", "batch_size=64",
+      "num_epochs=4", "num_threads=1", "log_every=0"};
+  const std::string out = Run(args);
+  const std::string dir = Line(out, "exp dir");
+  absl::string_view id = Line(out, "job id");
+  ASSERT_TRUE(absl::ConsumePrefix(&id, "slurm:")) << out;
+  const std::string job(id);
+  const std::string err_log = dir + "/slurm/" + job + ".err";
+
+  // Preempt once epoch 1 is in the metrics and before the last epoch.
+  ASSERT_TRUE(WaitFor([&] { return ReadMetrics(dir).size() >= 1; }, 180)) << Slurp(err_log);
+  ASSERT_TRUE(client_.Signal(job, "USR2").ok());
+  StartRequeuedJobNow(job);
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir + "/heyhi.done"); }, 300))
+      << Slurp(err_log);
+  ASSERT_TRUE(WaitFor([&] { return !client_.IsAlive(job).value_or(true); }));
+  EXPECT_EQ(client_.QueryJob(job)->state, "COMPLETED");
+
+  const std::string log = Slurp(err_log);
+  EXPECT_THAT(log, HasSubstr("rank 1 of 2 joined the gloo"));
+  EXPECT_THAT(log, HasSubstr("checkpoint hook: saved epoch"));
+  EXPECT_THAT(log, HasSubstr("requeued Slurm job " + job));
+  EXPECT_THAT(log, HasSubstr("(requeue count 1)"));  // the resumed run's first words
+  // The requeued run started past epoch 1's start: where the hook saved.
+  const size_t resumed = log.find("resuming from ");
+  ASSERT_NE(resumed, std::string::npos) << log;
+  const std::string where = log.substr(resumed, log.find('\n', resumed) - resumed);
+  EXPECT_THAT(where, ::testing::Not(HasSubstr("at epoch 1, step 0 "))) << where;
+
+  // Rank 0 alone wrote metrics: one file, one line per epoch, each epoch once.
+  EXPECT_EQ(MetricsFilesUnder(tree_.Path("exp")).size(), 1u);
+  const auto metrics = ReadMetrics(dir);
+  ASSERT_EQ(metrics.size(), 4u);
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    EXPECT_EQ(metrics[i].at("epoch"), static_cast<double>(i + 1));
+    EXPECT_EQ(metrics[i].at("world_size"), 2);
+  }
+  auto checkpoint = ReadCheckpointSummary(dir + "/checkpoint.pt");
+  ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
+  EXPECT_EQ(checkpoint->epoch, 4);
+  EXPECT_GT(metrics.back().at("test_accuracy"), 0.6);
+}
+
+}  // namespace
+}  // namespace runners
