@@ -8,6 +8,9 @@ packages=(
   libabsl-dev libgflags-dev libgoogle-glog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev libgloo-dev zlib1g-dev
+  # OpenBLAS takes over libblas.so.3 from the reference BLAS that LibTorch's
+  # matrix products would otherwise run on.
+  libopenblas0-openmp
   dataset-fashion-mnist
   slurm-wlm munge
   git procps
