@@ -40,12 +40,13 @@ bool IsSlurmWorker() { return Env("RANK").empty() && !Env("SLURM_JOB_ID").empty(
 absl::StatusOr<std::unique_ptr<PreemptionWatch>> WatchForPreemption(
     const google::protobuf::Message& task_cfg, const JobContext& ctx) {
   if (!IsSlurmWorker()) return nullptr;
-  SlurmLauncher slurm;
+  // Only a job heyhi submitted asked Slurm for the signal; its launcher says which.
   absl::StatusOr<LaunchPlan> plan = PlanLaunch(task_cfg);
-  if (plan.ok() && plan->launcher != nullptr &&
-      plan->launcher->GetDescriptor()->full_name() == SlurmLauncher::descriptor()->full_name()) {
-    slurm.MergeFrom(*plan->launcher);
+  if (!plan.ok() || plan->kind != LauncherKind::kSlurm || plan->launcher == nullptr) {
+    return nullptr;
   }
+  SlurmLauncher slurm;
+  slurm.MergeFrom(*plan->launcher);
   if (slurm.signal().empty()) return nullptr;
   absl::StatusOr<int> signal = PreemptionSignalNumber(slurm.signal());
   if (!signal.ok()) return signal.status();

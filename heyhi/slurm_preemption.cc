@@ -81,14 +81,15 @@ struct PreemptionWatch::State {
   PreemptionOptions options;
   int pipe_read = -1;
   int pipe_write = -1;
-  struct sigaction previous {};
   std::thread thread;
 
   std::mutex mutex;
   std::condition_variable changed;
   bool task_ended = false;  // the task's outcome stands; signals are ignored
   bool preempting = false;  // a preemption began; the process ends with it
-  bool handled = false;     // the preemption's exit hook returned (tests only)
+  bool task_succeeded = false;  // the task returned normally during a preemption
+  bool outcome_stands = false;  // ... early enough that the preemption let it be
+  bool handled = false;  // the preemption is over: exit hook returned (tests) or outcome stands
 
   void Watch();
   void Preempt();
@@ -121,7 +122,9 @@ void PreemptionWatch::State::Preempt() {
   LOG(WARNING) << "preempted: signal " << options.signal << " (" << strsignal(options.signal)
                << ") on rank " << rank << " of Slurm job " << options.job_id;
   if (rank != 0) {
-    LOG(WARNING) << "rank " << rank << " leaves; rank 0 checkpoints and requeues";
+    LOG(WARNING) << "rank " << rank << " leaves in " << options.other_ranks_grace_ms
+                 << " ms; rank 0 checkpoints and requeues";
+    std::this_thread::sleep_for(std::chrono::milliseconds(options.other_ranks_grace_ms));
     options.exit(0);
     return;
   }
@@ -134,6 +137,14 @@ void PreemptionWatch::State::Preempt() {
     }
   } catch (const std::exception& e) {
     LOG(ERROR) << "preempted: the checkpoint hook failed: " << e.what();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (task_succeeded) {
+      LOG(WARNING) << "preempted: the task finished meanwhile; the job is not requeued";
+      outcome_stands = true;
+      return;
+    }
   }
   const int count = ctx->requeue_count();
   if (DecidePreemption(count, options.max_requeues) == PreemptionAction::kStop) {
@@ -179,7 +190,7 @@ absl::StatusOr<std::unique_ptr<PreemptionWatch>> PreemptionWatch::Start(
   action.sa_handler = OnSignal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
-  if (sigaction(state->options.signal, &action, &state->previous) != 0) {
+  if (sigaction(state->options.signal, &action, nullptr) != 0) {
     absl::Status error = ErrnoError("preemption watch: cannot catch",
                                     absl::StrCat("signal ", state->options.signal));
     g_signal_pipe = -1;
@@ -192,7 +203,9 @@ absl::StatusOr<std::unique_ptr<PreemptionWatch>> PreemptionWatch::Start(
 }
 
 PreemptionWatch::~PreemptionWatch() {
-  sigaction(state_->options.signal, &state_->previous, nullptr);
+  // Ignored, not restored to its default (termination): a late copy of the
+  // signal must not kill a worker whose task is done.
+  signal(state_->options.signal, SIG_IGN);
   g_signal_pipe = -1;
   close(state_->pipe_write);
   state_->thread.join();
@@ -209,9 +222,11 @@ bool PreemptionWatch::TaskEnded(bool task_failed, int failure_grace_ms) {
     state_->task_ended = true;
     return true;
   }
-  // The watch thread ends the process; in tests its exit hook returns.
+  if (!task_failed) state_->task_succeeded = true;
+  // The watch thread ends the process (in tests its exit hook returns), or
+  // lets a task that finished in time stand.
   state_->changed.wait(lock, [this] { return state_->handled; });
-  return false;
+  return state_->outcome_stands;
 }
 
 }  // namespace heyhi

@@ -30,18 +30,25 @@ struct PreemptionOptions {
   int signal = 0;       // the signal that announces the end
   std::string job_id;   // Slurm's job id, to requeue
   int max_requeues = 3;
+  // How long ranks other than 0 stay before they exit: the collectives keep
+  // working meanwhile, so rank 0's hook saves at a step boundary instead of
+  // after a failed one, even when its own signal lands a little later.
+  int other_ranks_grace_ms = 5000;
   // Requeues the job (scontrol requeue); tests put their own here.
   std::function<absl::Status(const std::string& job_id)> requeue;
   // Ends the process with an exit code; tests put their own here.
   std::function<void(int exit_code)> exit;
 };
 
-// Catches `options.signal` for the rest of the process's life. On its first
-// delivery a thread of the watch ignores SIGTERM from then on (Slurm's kill
-// of the requeued job must not cut the checkpoint short), and:
-//   rank 0:  runs ctx's checkpoint hook, then requeues the job if the budget
-//            allows (exit 0) or logs why not (exit 1, the XP goes DEAD);
-//   others:  exit 0 at once (0, so that srun --kill-on-bad-exit spares rank 0).
+// Catches `options.signal` for the rest of the process's life (and ignores it
+// once the watch is gone). On its first delivery a thread of the watch ignores
+// SIGTERM from then on (Slurm's kill of the requeued job must not cut the
+// checkpoint short), and:
+//   rank 0:  runs ctx's checkpoint hook; then, unless the task has meanwhile
+//            returned normally (its outcome stands), requeues the job if the
+//            budget allows (exit 0) or logs why not (exit 1, the XP goes DEAD);
+//   others:  exit 0 after other_ranks_grace_ms (0, so that srun
+//            --kill-on-bad-exit spares rank 0).
 // Later deliveries (srun forwards the signal the steps also get) do nothing.
 // One watch per process.
 class PreemptionWatch {
@@ -53,7 +60,8 @@ class PreemptionWatch {
   PreemptionWatch& operator=(const PreemptionWatch&) = delete;
 
   // Call when the task has returned or failed. Returns true when the task's
-  // outcome stands (no preemption began; later signals are then ignored), and
+  // outcome stands (no preemption began, and later signals are then ignored;
+  // or the task returned normally before rank 0 decided to requeue), and
   // false when a preemption is under way: its thread ends the process, and the
   // caller must not mark anything (tests' exit hook lets it return). A failed
   // task first waits up to `failure_grace_ms` for the signal: a rank that left

@@ -165,8 +165,8 @@ absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,
   line(absl::StrCat("--error=\"", log_dir, "/%j.err\""));
   absl::StrAppend(&s,
                   "\n# The ranks' rendezvous port: one per job, the same on every node and\n"
-                  "# after a requeue.\n",
-                  "export MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))\n");
+                  "# after a requeue, below Linux's ephemeral ports (32768 and up).\n",
+                  "export MASTER_PORT=$((10000 + SLURM_JOB_ID % 20000))\n");
   absl::StrAppend(&s, "\n# Every task runs the worker, which reads the composed config from the exp dir.\n",
                   "exec srun --unbuffered --kill-on-bad-exit=1 ", ShellSingleQuote(binary),
                   " --worker ", ShellSingleQuote(exp_dir), "\n");

@@ -35,7 +35,7 @@ absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm);
 // task; a "B:" prefix given in the config is passed through and sends it to
 // the batch shell instead; empty: no signal), --requeue, --open-mode=append,
 // and Slurm's stdout/stderr as <exp_dir>/slurm/%j.{out,err}. The body exports
-// MASTER_PORT (20000 + job id % 20000: the same for every task and requeue) and runs
+// MASTER_PORT (10000 + job id % 20000: the same for every task and requeue) and runs
 // `exec srun --unbuffered --kill-on-bad-exit=1 <binary> --worker <exp_dir>`,
 // both paths single-quoted for the shell.
 absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,

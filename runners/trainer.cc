@@ -20,8 +20,9 @@ namespace runners {
 namespace {
 
 constexpr char kMetricsFile[] = "metrics.jsonl";
-// How long the checkpoint hook waits for the step in flight to finish.
-constexpr std::chrono::seconds kHookWait{120};
+// How long the checkpoint hook waits for the step in flight to finish: well
+// within the default 90 s between Slurm's signal and its kill.
+constexpr std::chrono::seconds kHookWait{45};
 
 uint64_t Mix(uint64_t x) {  // splitmix64: decorrelates nearby seeds
   x += 0x9e3779b97f4a7c15ull;
@@ -90,6 +91,9 @@ class Trainer {
   int64_t steps_per_epoch_ = 0;
   // Held while a step changes the state, so that the hook saves a whole step.
   std::timed_mutex state_mutex_;
+  // Set (under state_mutex_) once Setup, resume included, is done: before, a
+  // hook would save a fresh model over the checkpoint it is resuming from.
+  bool ready_ = false;
   TrainProgress progress_;
 };
 
@@ -263,13 +267,17 @@ absl::Status Trainer::Save() {
 }
 
 void Trainer::SaveFromHook() {
-  if (group_ == nullptr || group_->rank() != 0 || optimizer_ == nullptr) return;
   std::unique_lock<std::timed_mutex> lock(state_mutex_, kHookWait);
   if (!lock.owns_lock()) {
     LOG(ERROR) << "checkpoint hook: the training step did not finish within " << kHookWait.count()
                << " s; keeping the last checkpoint";
     return;
   }
+  if (!ready_) {
+    LOG(WARNING) << "checkpoint hook: training has not started; keeping the last checkpoint";
+    return;
+  }
+  if (group_->rank() != 0) return;
   absl::Status saved = SaveCheckpoint(checkpoint_path_, cfg_, *model_, *optimizer_, progress_);
   if (saved.ok()) {
     LOG(INFO) << "checkpoint hook: saved epoch " << progress_.epoch + 1 << " step "
@@ -281,6 +289,10 @@ void Trainer::SaveFromHook() {
 
 absl::Status Trainer::Run() {
   if (absl::Status s = Setup(); !s.ok()) return s;
+  {
+    std::lock_guard<std::timed_mutex> lock(state_mutex_);
+    ready_ = true;
+  }
   if (progress_.epoch >= view_.num_epochs()) {
     LOG(INFO) << "the checkpoint already holds all " << view_.num_epochs() << " epochs";
     return absl::OkStatus();

@@ -60,6 +60,7 @@ class PreemptionTest : public ::testing::Test {
     options.signal = SIGUSR2;
     options.job_id = "42";
     options.max_requeues = 3;
+    options.other_ranks_grace_ms = 0;
     options.requeue = [this, requeue_result](const std::string& id) {
       recorder_.Add("requeue " + id);
       return requeue_result;
@@ -203,6 +204,48 @@ TEST_F(PreemptionTest, ClearingTheHookWaitsForARunningHook) {
   EXPECT_TRUE(hook_done);
   preemption.join();
   EXPECT_FALSE(ctx.RunCheckpointHook());
+}
+
+TEST_F(PreemptionTest, OtherRanksStayForTheGraceSoRankZeroCanSaveAtAStepBoundary) {
+  JobContext ctx = Context(1, 0);
+  PreemptionOptions options = Options();
+  options.other_ranks_grace_ms = 300;
+  auto watch = PreemptionWatch::Start(&ctx, std::move(options));
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  const auto signalled = std::chrono::steady_clock::now();
+  ASSERT_EQ(kill(getpid(), SIGUSR2), 0);
+  EXPECT_THAT(recorder_.WaitForExit(), ElementsAre("exit 0"));
+  EXPECT_GE(std::chrono::steady_clock::now() - signalled, std::chrono::milliseconds(300));
+}
+
+TEST_F(PreemptionTest, ATaskThatReturnsWhileTheHookRunsStandsAndTheJobIsNotRequeued) {
+  std::atomic<bool> in_hook{false}, release_hook{false};
+  JobContext ctx;
+  ctx.SetCheckpointHook([&] {
+    in_hook = true;
+    while (!release_hook) usleep(1000);
+  });
+  auto watch = PreemptionWatch::Start(&ctx, Options());
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  ASSERT_EQ(kill(getpid(), SIGUSR2), 0);
+  while (!in_hook) usleep(1000);
+  std::thread hook_ends([&] {
+    usleep(100 * 1000);
+    release_hook = true;
+  });
+  EXPECT_TRUE((*watch)->TaskEnded(/*task_failed=*/false));
+  hook_ends.join();
+  EXPECT_TRUE(recorder_.Events().empty());
+}
+
+TEST_F(PreemptionTest, TheSignalIsIgnoredOnceTheWatchIsGone) {
+  JobContext ctx = Context(0, 0);
+  auto watch = PreemptionWatch::Start(&ctx, Options());
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  watch->reset();
+  struct sigaction now {};
+  sigaction(SIGUSR2, nullptr, &now);
+  EXPECT_EQ(now.sa_handler, SIG_IGN);
 }
 
 TEST_F(PreemptionTest, OnlyOneWatchPerProcess) {

@@ -152,7 +152,7 @@ TEST(SlurmScript, MasterPortIsExportedFromTheJobIdBeforeSrun) {
   SlurmLauncher slurm;
   absl::StatusOr<std::string> script = MakeSbatchScript(slurm, "/exp", "/bin/run");
   ASSERT_TRUE(script.ok()) << script.status();
-  const size_t port = script->find("\nexport MASTER_PORT=$((20000 + SLURM_JOB_ID % 20000))\n");
+  const size_t port = script->find("\nexport MASTER_PORT=$((10000 + SLURM_JOB_ID % 20000))\n");
   ASSERT_NE(port, std::string::npos) << *script;
   EXPECT_LT(port, script->find("exec srun"));
 }

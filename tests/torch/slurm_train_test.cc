@@ -33,6 +33,14 @@ std::string Line(const std::string& out, const std::string& key) {
   return "";
 }
 
+// The rest of the first line of `text` that holds `marker`, after it ("" when none).
+std::string TextAfter(const std::string& text, const std::string& marker) {
+  const size_t at = text.find(marker);
+  if (at == std::string::npos) return "";
+  const size_t start = at + marker.size();
+  return text.substr(start, text.find('\n', start) - start);
+}
+
 std::vector<std::string> MetricsFilesUnder(const std::string& root) {
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
@@ -58,11 +66,11 @@ class SlurmTrainTest : public heyhi::SlurmTest {
 };
 
 TEST_F(SlurmTrainTest, TwoTaskCpuJobTrainsWithOneMetricsFileAndResumesFromTheCheckpointWhenPreempted) {
-  // About 2 s an epoch for two ranks on two cores: time to be preempted in epoch 2.
+  // About 1 s an epoch for two ranks on two cores: preempted in epoch 2, well before the end.
   const std::vector<std::string> args = {
       "-c", kSourceDir + "/conf/c02_sup_train/sl_mlp_slurm_cpu.prototxt",
       "data.max_train_samples=8192", "data.max_test_samples=512", "batch_size=64",
-      "num_epochs=4", "num_threads=1", "log_every=0"};
+      "num_epochs=6", "num_threads=1", "log_every=0"};
   const std::string out = Run(args);
   const std::string dir = Line(out, "exp dir");
   absl::string_view id = Line(out, "job id");
@@ -84,23 +92,25 @@ TEST_F(SlurmTrainTest, TwoTaskCpuJobTrainsWithOneMetricsFileAndResumesFromTheChe
   EXPECT_THAT(log, HasSubstr("checkpoint hook: saved epoch"));
   EXPECT_THAT(log, HasSubstr("requeued Slurm job " + job));
   EXPECT_THAT(log, HasSubstr("(requeue count 1)"));  // the resumed run's first words
-  // The requeued run started past epoch 1's start: where the hook saved.
-  const size_t resumed = log.find("resuming from ");
-  ASSERT_NE(resumed, std::string::npos) << log;
-  const std::string where = log.substr(resumed, log.find('\n', resumed) - resumed);
-  EXPECT_THAT(where, ::testing::Not(HasSubstr("at epoch 1, step 0 "))) << where;
+  // The requeued run started where the hook saved, mid-epoch.
+  const std::string saved = TextAfter(log, "checkpoint hook: saved epoch ");  // "E step S to ..."
+  const std::vector<std::string> words = absl::StrSplit(saved, ' ');
+  ASSERT_GE(words.size(), 3u) << log;
+  EXPECT_NE(words[2], "0") << "the hook saved at an epoch's start: " << saved;
+  EXPECT_THAT(TextAfter(log, "resuming from "),
+              HasSubstr(absl::StrCat(" at epoch ", words[0], ", step ", words[2], " ")));
 
   // Rank 0 alone wrote metrics: one file, one line per epoch, each epoch once.
   EXPECT_EQ(MetricsFilesUnder(tree_.Path("exp")).size(), 1u);
   const auto metrics = ReadMetrics(dir);
-  ASSERT_EQ(metrics.size(), 4u);
+  ASSERT_EQ(metrics.size(), 6u);
   for (size_t i = 0; i < metrics.size(); ++i) {
     EXPECT_EQ(metrics[i].at("epoch"), static_cast<double>(i + 1));
     EXPECT_EQ(metrics[i].at("world_size"), 2);
   }
   auto checkpoint = ReadCheckpointSummary(dir + "/checkpoint.pt");
   ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
-  EXPECT_EQ(checkpoint->epoch, 4);
+  EXPECT_EQ(checkpoint->epoch, 6);
   EXPECT_GT(metrics.back().at("test_accuracy"), 0.6);
 }
 
