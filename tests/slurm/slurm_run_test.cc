@@ -65,6 +65,20 @@ class SlurmRunTest : public SlurmTest {
     return WaitFor([&] { return !client_.IsAlive(id).value_or(true); });
   }
 
+  // What `run` with `args` submitted: exp dir, Slurm job id, Slurm's stderr log.
+  struct Submitted {
+    std::string dir, id, err_log;
+  };
+  Submitted Submit(const std::vector<std::string>& args) {
+    const RunResult r = box_.Run(args);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    Submitted job;
+    job.dir = Line(r.out, "exp dir");
+    job.id = SlurmIdIn(job.dir);
+    job.err_log = job.dir + "/slurm/" + job.id + ".err";
+    return job;
+  }
+
   RunSandbox box_;
 };
 
@@ -170,12 +184,9 @@ bool StartedAfterRequeues(const std::string& exp_dir, int requeues, int min_step
 
 TEST_F(SlurmRunTest, PreemptionSignalCheckpointsOnRankZeroRequeuesAndTheJobResumesInTheSameFolder) {
   const std::vector<std::string> args = {"-c", kTwoTasks, "steps=16", "seconds=0.25"};
-  const RunResult r = box_.Run(args);
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  const std::string dir = Line(r.out, "exp dir");
-  const std::string id = SlurmIdIn(dir);
+  const Submitted job = Submit(args);
+  const std::string &dir = job.dir, &id = job.id, &err_log = job.err_log;
   ASSERT_FALSE(id.empty());
-  const std::string err_log = dir + "/slurm/" + id + ".err";
   ASSERT_TRUE(WaitFor([&] { return StartedAfterRequeues(dir, 0, 3); })) << ReadFile(err_log);
 
   ASSERT_TRUE(client_.Signal(id, "USR2").ok());
@@ -210,12 +221,9 @@ TEST_F(SlurmRunTest, PreemptionSignalCheckpointsOnRankZeroRequeuesAndTheJobResum
 TEST_F(SlurmRunTest, RequeueBudgetStopsAJobPreemptedMoreOftenThanAllowed) {
   const std::vector<std::string> args = {"-c", kOneTask, "steps=400", "seconds=0.25",
                                          "launcher.slurm.max_requeues=1"};
-  const RunResult r = box_.Run(args);
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  const std::string dir = Line(r.out, "exp dir");
-  const std::string id = SlurmIdIn(dir);
+  const Submitted job = Submit(args);
+  const std::string &dir = job.dir, &id = job.id, &err_log = job.err_log;
   ASSERT_FALSE(id.empty());
-  const std::string err_log = dir + "/slurm/" + id + ".err";
   ASSERT_TRUE(WaitFor([&] { return StartedAfterRequeues(dir, 0, 1); })) << ReadFile(err_log);
   ASSERT_TRUE(client_.Signal(id, "USR2").ok());
   StartRequeuedJobNow(id);

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "runners/checkpoint_summary.h"
+#include "tests/run_test_helpers.h"
 #include "tests/slurm/slurm_fixture.h"
 #include "tests/temp_tree.h"
 #include "tests/torch/runner_test_util.h"
@@ -19,19 +20,12 @@
 namespace runners {
 namespace {
 
+using ::heyhi_test::Line;
 using ::runners_test::ReadMetrics;
 using ::runners_test::Slurp;
 using ::testing::HasSubstr;
 
 const std::string kSourceDir = HEYHI_SOURCE_DIR;
-
-// The single line of `run`'s output that starts with "<key>: ", without it.
-std::string Line(const std::string& out, const std::string& key) {
-  for (absl::string_view line : absl::StrSplit(out, '\n')) {
-    if (absl::ConsumePrefix(&line, key + ": ")) return std::string(line);
-  }
-  return "";
-}
 
 // The rest of the first line of `text` that holds `marker`, after it ("" when none).
 std::string TextAfter(const std::string& text, const std::string& marker) {
