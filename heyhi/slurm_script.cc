@@ -1,9 +1,7 @@
 // The sbatch script of a Slurm-launched experiment: SPEC §7's resource mapping.
 #include "heyhi/slurm_script.h"
 
-#include <cctype>
 #include <cmath>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -12,8 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "heyhi/slurm_preemption.h"
 
 namespace heyhi {
@@ -44,23 +40,17 @@ std::string EscapeFilenamePattern(absl::string_view path) {
 }
 
 // "USR2@90", "SIGUSR1@120", "B:USR2@90" (B: sends to the batch shell only).
+// The signal's name is PreemptionSignalNumber's to check: the worker must be
+// able to catch it, or preemption would kill the job unsaved.
 absl::Status CheckSignal(absl::string_view signal) {
-  absl::string_view rest = signal;
-  if (absl::ConsumePrefix(&rest, "B:")) {
-  } else {
-    absl::ConsumePrefix(&rest, "R:");
-  }
-  std::vector<absl::string_view> parts = absl::StrSplit(rest, absl::MaxSplits('@', 1));
-  bool name_ok = !parts[0].empty();
-  for (char c : parts[0]) name_ok = name_ok && std::isalnum(static_cast<unsigned char>(c));
+  const size_t at = signal.find('@');
   int seconds = 0;
-  if (!name_ok || parts.size() != 2 || !absl::SimpleAtoi(parts[1], &seconds) || seconds < 0 ||
-      seconds > 65535) {
+  if (at == absl::string_view::npos || !absl::SimpleAtoi(signal.substr(at + 1), &seconds) ||
+      seconds < 0 || seconds > 65535) {
     return Invalid("signal", absl::StrCat("'", absl::CEscape(signal),
                                           "' is not SIG@SECONDS (e.g. \"USR2@90\", "
                                           "\"USR1@120\", \"B:USR2@90\"; empty for none)"));
   }
-  // The worker must be able to catch it, or preemption would kill the job unsaved.
   return PreemptionSignalNumber(signal).status();
 }
 

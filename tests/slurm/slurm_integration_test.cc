@@ -150,7 +150,6 @@ std::string CountingScript(const std::string& folder, bool requeue_on_signal) {
          "for i in $(seq 3000); do sleep 0.1; done\n";
 }
 
-// Slurm holds a requeued job back for a while (BeginTime); let it go now.
 TEST_F(SlurmTest, SignalReachesTheScriptsTrapWhichRequeuesAndTheJobRunsAgain) {
   absl::StatusOr<std::string> id =
       client_.Submit(WriteScript("preempt.sh", CountingScript(dir_, /*requeue_on_signal=*/true)));
