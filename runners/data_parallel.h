@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "heyhi/task_registry.h"
+#include "heyhi/task.h"
 
 namespace runners {
 

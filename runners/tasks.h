@@ -5,7 +5,7 @@
 
 #include "absl/status/status.h"
 #include "conf.pb.h"
-#include "heyhi/task_registry.h"
+#include "heyhi/task.h"
 
 namespace runners {
 
@@ -19,11 +19,6 @@ absl::Status RunTraining(const TrainTask& cfg, heyhi::JobContext& ctx);
 // the test set and writes accuracy, loss and per-class accuracy to
 // <exp dir>/<cfg.out> as JSON.
 absl::Status RunEvaluation(const EvalTask& cfg, heyhi::JobContext& ctx);
-
-// The task functions HEYHI_TASK registers: as above, failures thrown as
-// std::runtime_error with the error's message.
-void Train(const TrainTask& cfg, heyhi::JobContext& ctx);
-void Eval(const EvalTask& cfg, heyhi::JobContext& ctx);
 
 }  // namespace runners
 

@@ -10,8 +10,8 @@
 #include "absl/strings/str_join.h"
 #include "conf.cfg.h"
 #include "gtest/gtest.h"
-#include "heyhi/compose.h"
-#include "heyhi/printer.h"
+#include "heyhi/config.h"
+#include "heyhi/config/printer.h"
 #include "heyhi/schema_docs.h"
 #include "test_schema.cfg.h"
 

@@ -1,6 +1,8 @@
 // Tests of SPEC §2 (includes, mounts) and §4 (composition order), with the
 // error texts of composition.
-#include "heyhi/compose.h"
+#include "heyhi/config.h"
+#include "heyhi/config/provenance.h"
+#include "heyhi/config/schema.h"
 
 #include <stdlib.h>
 
@@ -280,7 +282,7 @@ TEST_F(Composition, OverrideKeysMayNameTheOneofTheyPassThroughAsInHeyHi) {
   tree_.Write("conf/x/cfg.prototxt", "train { transformer { num_heads: 2 } }\n");
   ASSERT_COMPOSES(set, "conf/x/cfg.prototxt", {"encoder.transformer.num_heads=9"});
   EXPECT_EQ(Root(*set).train().transformer().num_heads(), 9);
-  EXPECT_EQ(set->provenance.Explain("transformer.num_heads"),
+  EXPECT_EQ(set->provenance->Explain("transformer.num_heads"),
             "transformer.num_heads: override encoder.transformer.num_heads=9");
   ASSERT_COMPOSES(cleared, "conf/x/cfg.prototxt", {"encoder.transformer=NULL"});
   EXPECT_EQ(Root(*cleared).train().encoder_case(), TrainTask::ENCODER_NOT_SET);
@@ -374,13 +376,13 @@ TEST_F(Composition, ExplainNamesFileLineIncludeChainAndOverrideToken) {
   const std::string cfg = tree_.Path("conf/x/cfg.prototxt");
   const std::string s = tree_.Path("conf/common/agents/s.prototxt");
   const std::string random = tree_.Path("conf/common/agents/random.prototxt");
-  EXPECT_EQ(composed->provenance.Explain("i32"), "i32: " + cfg + ":3");
-  EXPECT_EQ(composed->provenance.Explain("i64"), "i64: override i64=5");
-  EXPECT_EQ(composed->provenance.Explain("ints"), "ints.0: " + cfg + ":4\nints.1: " + cfg +
+  EXPECT_EQ(composed->provenance->Explain("i32"), "i32: " + cfg + ":3");
+  EXPECT_EQ(composed->provenance->Explain("i64"), "i64: override i64=5");
+  EXPECT_EQ(composed->provenance->Explain("ints"), "ints.0: " + cfg + ":4\nints.1: " + cfg +
                                                       ":4\nints.2: override ints.-1=3");
-  EXPECT_EQ(composed->provenance.Explain("agent.rollouts"),
+  EXPECT_EQ(composed->provenance->Explain("agent.rollouts"),
             "agent.rollouts: " + s + ":2 (included at mount agent from " + cfg + ":1)");
-  EXPECT_EQ(composed->provenance.Explain("agent.backup.temperature"),
+  EXPECT_EQ(composed->provenance->Explain("agent.backup.temperature"),
             "agent.backup.temperature: " + random + ":3 (included at mount backup from " + s +
                 ":1, included at mount agent from " + cfg + ":1)");
   absl::StatusOr<std::string> explained = ExplainKey(*composed, "agent.backup.temperature");
@@ -394,7 +396,7 @@ TEST_F(Composition, ExplainForgetsValuesThatWereReplacedOrCleared) {
               "includes { path: \"encoders/conv\" mount: \"conv\" }\n"
               "train { mlp { hidden_dim: 1 } }\n");
   ASSERT_COMPOSES(composed, "conf/x/cfg.prototxt", {"mlp.hidden_dim=NULL"});
-  EXPECT_EQ(composed->provenance.Explain("conv.channels"), "");  // switched away
+  EXPECT_EQ(composed->provenance->Explain("conv.channels"), "");  // switched away
   absl::StatusOr<std::string> explained = ExplainKey(*composed, "mlp.hidden_dim");
   ASSERT_TRUE(explained.ok()) << explained.status();
   EXPECT_EQ(*explained, "mlp.hidden_dim = 256\nmlp.hidden_dim: default (not set by any file or "

@@ -10,7 +10,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "heyhi/text_loader.h"
+#include "heyhi/config/text_loader.h"
 #include "temp_tree.h"
 
 namespace heyhi {

@@ -1,6 +1,6 @@
 // Tests of `--describe KEY`: doc comment, type, default, allowed values and
 // current value of a config field, on compiled-in and run-time schemas.
-#include "heyhi/describe.h"
+#include "heyhi/config/describe.h"
 
 #include <memory>
 #include <string>
@@ -8,9 +8,9 @@
 #include "conf.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "heyhi/compose.h"
-#include "heyhi/dynamic_schema.h"
-#include "heyhi/override.h"
+#include "heyhi/config.h"
+#include "heyhi/config/dynamic_schema.h"
+#include "heyhi/config/override.h"
 
 namespace heyhi {
 namespace {

@@ -1,6 +1,6 @@
 // Schemas loaded at run time (SPEC §5 pp --proto_path/--schema): import,
 // fallbacks, errors, field options, and composition equal to compiled-in.
-#include "heyhi/dynamic_schema.h"
+#include "heyhi/config/dynamic_schema.h"
 
 #include <stdlib.h>
 
@@ -8,9 +8,11 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "heyhi/compose.h"
+#include "heyhi/config.h"
+#include "heyhi/config/provenance.h"
+#include "heyhi/config/schema.h"
 #include "heyhi/heyhi.pb.h"
-#include "heyhi/text_loader.h"
+#include "heyhi/config/text_loader.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -126,7 +128,7 @@ TEST_F(DynamicSchemaTest, ComposingWithTheLoadedSchemaEqualsTheCompiledInSchema)
   ASSERT_TRUE(from_dynamic.ParseFromString(dynamic->root->SerializeAsString()));
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(from_dynamic, *compiled->root))
       << from_dynamic.DebugString() << "\nvs\n" << compiled->root->DebugString();
-  EXPECT_EQ(dynamic->provenance.origins(), compiled->provenance.origins());
+  EXPECT_EQ(dynamic->provenance->origins(), compiled->provenance->origins());
 }
 
 TEST_F(DynamicSchemaTest, RequiredFieldsAreNotChecked) {

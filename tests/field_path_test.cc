@@ -1,5 +1,5 @@
 // Tests of dotted field paths: mounts, indices, map keys, suggestions.
-#include "heyhi/field_path.h"
+#include "heyhi/config/field_path.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Tests of the SHA-256 and MD5 implementations against published vectors
 // (FIPS 180-4 examples, RFC 1321 test suite) and block-boundary lengths.
-#include "heyhi/hash.h"
+#include "heyhi/base/hash.h"
 
 #include <unistd.h>
 

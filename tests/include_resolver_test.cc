@@ -1,5 +1,5 @@
 // Tests of SPEC §1 (conf root) and §2 (include resolution, first match wins).
-#include "heyhi/include_resolver.h"
+#include "heyhi/config/include_resolver.h"
 
 #include <stdlib.h>
 

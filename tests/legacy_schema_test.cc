@@ -4,7 +4,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "heyhi/compose.h"
+#include "heyhi/config.h"
+#include "heyhi/config/schema.h"
 #include "temp_tree.h"
 #include "test_schema.pb.h"
 

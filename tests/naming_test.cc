@@ -1,7 +1,7 @@
 // Tests of experiment naming (SPEC §6): the redefines tag and hash exactly as
 // HeyHi wrote them, the exp id pattern, cfg_folder, prefix and the exp dir.
 // Expected HeyHi values were produced by HeyHi's own Python code.
-#include "heyhi/naming.h"
+#include "heyhi/experiment/naming.h"
 
 #include <stdlib.h>
 #include <time.h>

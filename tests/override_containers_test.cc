@@ -10,7 +10,7 @@
 #include "conf.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "heyhi/override.h"
+#include "heyhi/config/override.h"
 #include "test_schema.pb.h"
 #include "tests/override_test_helpers.h"
 

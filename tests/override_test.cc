@@ -1,6 +1,6 @@
 // Tests of command-line overrides (SPEC §3), one TEST per rule: parsing
 // tokens, typed values, NULL and SELECT.
-#include "heyhi/override.h"
+#include "heyhi/config/override.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

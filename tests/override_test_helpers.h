@@ -7,7 +7,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "heyhi/override.h"
+#include "heyhi/config/override.h"
 
 namespace heyhi {
 

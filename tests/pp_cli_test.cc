@@ -10,9 +10,9 @@
 #include "conf.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "heyhi/compose.h"
-#include "heyhi/printer.h"
-#include "heyhi/text_loader.h"
+#include "heyhi/config.h"
+#include "heyhi/config/printer.h"
+#include "heyhi/config/text_loader.h"
 #include "temp_tree.h"
 #include "test_schema.pb.h"
 

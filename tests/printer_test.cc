@@ -1,6 +1,6 @@
 // Tests of printing (SPEC §5): text format, flat lines, shell quoting and
 // the flat-lines round trip.
-#include "heyhi/printer.h"
+#include "heyhi/config/printer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "heyhi/override.h"
+#include "heyhi/config/override.h"
 #include "test_schema.pb.h"
 
 namespace heyhi {

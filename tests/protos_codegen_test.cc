@@ -128,7 +128,7 @@ class ProtosCodegen : public ::testing::Test {
 
 constexpr char kNewFieldProbe[] = R"(#include <iostream>
 #include "conf.cfg.h"
-#include "heyhi/compose.h"
+#include "heyhi/config.h"
 int main(int argc, char** argv) {
   heyhi::LoadOptions options;
   options.root_type = MetaCfg::descriptor();

@@ -1,6 +1,6 @@
 // Tests of Python 3's view of text (len, slicing, repr), against values
 // printed by CPython 3.
-#include "heyhi/python_text.h"
+#include "heyhi/base/python_text.h"
 
 #include <string>
 

@@ -11,9 +11,9 @@
 #include "conf.pb.h"
 #include "gtest/gtest.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "heyhi/compose.h"
-#include "heyhi/override.h"
-#include "heyhi/printer.h"
+#include "heyhi/config.h"
+#include "heyhi/config/override.h"
+#include "heyhi/config/printer.h"
 
 namespace heyhi {
 namespace {

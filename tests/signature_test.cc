@@ -1,6 +1,6 @@
 // Tests of the config signature, one per rule of SPEC §6 ("sig is a hash of
 // the final composed config"), on compiled-in and run-time-built schemas.
-#include "heyhi/signature.h"
+#include "heyhi/config/signature.h"
 
 #include <algorithm>
 #include <limits>

@@ -1,7 +1,7 @@
 // Preemption of a Slurm job in one process (SPEC §7): the signal, the
 // checkpoint hook on rank 0, the requeue and its budget, SIGTERM ignored.
 // Requeue and exit are recorded instead of done; the Slurm tests do them for real.
-#include "heyhi/slurm_preemption.h"
+#include "heyhi/launch/slurm/preemption.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -70,9 +70,12 @@ class PreemptionTest : public ::testing::Test {
   }
 
   JobContext Context(int rank, int requeue_count) {
-    JobContext ctx;
-    ctx.set_rank(rank, 2, rank);
-    ctx.set_requeue_count(requeue_count);
+    JobContext::Job job;
+    job.rank = rank;
+    job.world_size = 2;
+    job.local_rank = rank;
+    job.requeue_count = requeue_count;
+    JobContext ctx(std::move(job));
     ctx.SetCheckpointHook([this] { recorder_.Add("hook"); });
     return ctx;
   }
@@ -191,7 +194,7 @@ TEST_F(PreemptionTest, AFailedTaskWithNoSignalWithinTheGraceStands) {
 }
 
 TEST_F(PreemptionTest, ClearingTheHookWaitsForARunningHook) {
-  JobContext ctx;
+  JobContext ctx(JobContext::Job{});
   std::atomic<bool> in_hook{false}, hook_done{false};
   ctx.SetCheckpointHook([&] {
     in_hook = true;
@@ -220,7 +223,7 @@ TEST_F(PreemptionTest, OtherRanksStayForTheGraceSoRankZeroCanSaveAtAStepBoundary
 
 TEST_F(PreemptionTest, ATaskThatReturnsWhileTheHookRunsStandsAndTheJobIsNotRequeued) {
   std::atomic<bool> in_hook{false}, release_hook{false};
-  JobContext ctx;
+  JobContext ctx(JobContext::Job{});
   ctx.SetCheckpointHook([&] {
     in_hook = true;
     while (!release_hook) usleep(1000);

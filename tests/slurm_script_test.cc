@@ -1,5 +1,5 @@
 // Unit tests of the sbatch script generator (SPEC §7 resource mapping).
-#include "heyhi/slurm_script.h"
+#include "heyhi/launch/slurm/script.h"
 
 #include <string>
 #include <vector>

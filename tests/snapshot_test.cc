@@ -1,6 +1,6 @@
 // Tests of the snapshot unit: the content-addressed binary cache, the git
 // record of the source tree, and running programs without a shell.
-#include "heyhi/snapshot.h"
+#include "heyhi/experiment/snapshot.h"
 
 #include <sys/stat.h>
 

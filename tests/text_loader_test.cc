@@ -1,11 +1,11 @@
 // Tests of SPEC §1: reading one config file (merge-mode text format, ROOT_DIR,
 // located errors) and the value locations used for provenance.
-#include "heyhi/text_loader.h"
+#include "heyhi/config/text_loader.h"
 
 #include "conf.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "heyhi/provenance.h"
+#include "heyhi/config/provenance.h"
 #include "temp_tree.h"
 
 namespace heyhi {

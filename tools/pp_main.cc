@@ -15,10 +15,11 @@
 #include "absl/strings/str_split.h"
 #include "conf.pb.h"
 #include "gflags/gflags.h"
-#include "heyhi/compose.h"
-#include "heyhi/describe.h"
-#include "heyhi/dynamic_schema.h"
-#include "heyhi/printer.h"
+#include "heyhi/config.h"
+#include "heyhi/config/schema.h"
+#include "heyhi/config/describe.h"
+#include "heyhi/config/dynamic_schema.h"
+#include "heyhi/config/printer.h"
 
 DEFINE_bool(print, false, "Print the task message in text format (the default).");
 DEFINE_bool(print_flat, false, "Print one key=value line per field that is set.");

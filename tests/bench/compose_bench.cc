@@ -13,8 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "conf.pb.h"
-#include "heyhi/compose.h"
-#include "heyhi/dynamic_schema.h"
+#include "heyhi/config.h"
+#include "heyhi/config/dynamic_schema.h"
 
 extern char** environ;
 

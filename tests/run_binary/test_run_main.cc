@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "conf.pb.h"
-#include "heyhi/run.h"
-#include "heyhi/task_registry.h"
+#include "heyhi/main.h"
+#include "heyhi/task.h"
 
 namespace {
 

@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
-#include "heyhi/slurm_client.h"
+#include "heyhi/launch/slurm/client.h"
 
 namespace heyhi {
 

@@ -9,8 +9,8 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "heyhi/slurm_client.h"
-#include "heyhi/slurm_script.h"
+#include "heyhi/launch/slurm/client.h"
+#include "heyhi/launch/slurm/script.h"
 #include "tests/slurm/slurm_fixture.h"
 
 namespace heyhi {

@@ -19,7 +19,7 @@
 #include "conf.pb.h"
 #include "glog/logging.h"
 #include "google/protobuf/text_format.h"
-#include "heyhi/task_registry.h"
+#include "heyhi/experiment/task_registry.h"
 
 namespace {
 

@@ -1,0 +1,342 @@
+// heyhi::Main: the `run` command from its command line to the task's end.
+#include "heyhi/main.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gflags/gflags.h"
+#include "glog/logging.h"
+#include "heyhi/config.h"
+#include "heyhi/config/include_resolver.h"
+#include "heyhi/conf_access.h"
+#include "heyhi/config/describe.h"
+#include "heyhi/exp_dir.h"
+#include "heyhi/launch/local.h"
+#include "heyhi/experiment/naming.h"
+#include "heyhi/config/printer.h"
+#include "heyhi/cli/run_flags.h"
+#include "heyhi/launch/dispatch.h"
+#include "heyhi/experiment/run_modes.h"
+#include "heyhi/launch/worker.h"
+#include "heyhi/signature.h"
+#include "heyhi/experiment/snapshot.h"
+#include "heyhi/experiment/task_registry.h"
+
+namespace heyhi {
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+constexpr int kBadUsage = 2;
+
+int Fail(const std::string& message, int code = kFailed) {
+  std::cerr << "run: " << message << std::endl;
+  return code;
+}
+
+std::string RegisteredTaskList() {
+  std::vector<std::string> names;
+  for (const auto& [name, task] : RegisteredTasks()) names.push_back(name);
+  return names.empty() ? "(none)" : absl::StrJoin(names, ", ");
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// True when the folder holds nothing but heyhi's own files: empty, or being
+// created by a racing `run` that has not written its marker yet.
+bool HoldsOnlyHeyhiFiles(const std::string& path) {
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(path.c_str()), closedir);
+  if (!dir) return false;
+  while (dirent* entry = readdir(dir.get())) {
+    const std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    if (!absl::StartsWith(name, kMarkerFile) && !absl::StartsWith(name, "heyhi.")) return false;
+  }
+  return true;
+}
+
+std::string WorkingDirectory() {
+  char buffer[4096];
+  return getcwd(buffer, sizeof(buffer)) == nullptr ? "." : buffer;
+}
+
+// The folder Wipe() must stay inside: the exp root, or for an absolute --out
+// outside it, the folder that holds the explicit --out.
+std::string WipeRoot(const std::string& exp_dir, const std::string& exp_root) {
+  if (absl::StartsWith(exp_dir, exp_root + "/")) return exp_root;
+  const size_t slash = exp_dir.rfind('/');
+  return slash == 0 ? "/" : exp_dir.substr(0, slash);
+}
+
+// The status as it will be once this process has exited: its own job id no
+// longer counts as alive.
+XpStatus StatusAfterThisProcess(const ExpDir& dir) {
+  const std::string self = LocalJobId();
+  return dir.Status([&self](const std::string& job_id) -> absl::StatusOr<bool> {
+    if (job_id == self) return false;
+    return JobIsAlive(job_id);
+  });
+}
+
+void Countdown(const std::string& path, bool force) {
+  if (force) return;
+  std::cout << "wiping " << path << " in 3 seconds (--force skips the wait):" << std::flush;
+  for (int left = 3; left > 0; --left) {
+    std::cout << " " << left << std::flush;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  std::cout << std::endl;
+}
+
+// Writes glog messages of this run into the exp dir's run.log.
+class RunLogSink : public google::LogSink {
+ public:
+  explicit RunLogSink(const std::string& path) : out_(path, std::ios::app) {}
+  void send(google::LogSeverity severity, const char* full_filename,
+            const char* base_filename, int line, const google::LogMessageTime& time,
+            const char* message, size_t message_len) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    out_ << ToString(severity, base_filename, line, time, message, message_len) << "\n";
+    out_.flush();
+    (void)full_filename;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::ofstream out_;
+};
+
+int PrintOnly(const RunCommandLine& cli, const Composed& composed) {
+  std::string out;
+  if (!cli.describe.empty()) {
+    absl::StatusOr<std::string> described = DescribeField(*composed.task, cli.describe);
+    if (!described.ok()) return Fail(absl::StrCat("--describe ", cli.describe, ": ",
+                                                  described.status().message()));
+    out = *described;
+  } else if (cli.print_flat || cli.print_flat_all) {
+    for (const std::string& line : Flatten(*composed.task, cli.print_flat_all)) {
+      absl::StrAppend(&out, line, "\n");
+    }
+  } else {
+    out = PrintText(*composed.task);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return std::fflush(stdout) == 0 ? kOk : kFailed;
+}
+
+// The override tokens as the folder name shows them: a value that names a
+// scalar of the task is written as the composed config holds it, so `lr=.1`
+// and `lr=0.1` name one folder. Other tokens (include overrides) stay as given.
+std::vector<std::string> TokensForTag(const Composed& composed) {
+  std::vector<std::string> tokens;
+  for (const std::string& token : composed.overrides) {
+    const std::string stripped = StripOverrideDashes(token);
+    const size_t eq = stripped.find('=');
+    if (eq == std::string::npos) {
+      tokens.push_back(token);
+      continue;
+    }
+    const std::string key = stripped.substr(0, eq);
+    absl::StatusOr<std::string> value = ConfGet(*composed.task, key);
+    const bool scalar = value.ok() && !value->empty() && value->front() != '{' &&
+                        value->front() != '[' && value->front() != '\'' &&
+                        value->front() != '"' && value->find('\n') == std::string::npos;
+    tokens.push_back(scalar ? absl::StrCat(key, "=", *value) : token);
+  }
+  return tokens;
+}
+
+std::string CommandToRepeat(const RunCommandLine& cli, const std::string& launch_dir) {
+  std::vector<std::string> words;
+  for (const std::string& arg : cli.argv) words.push_back(ShellQuote(arg));
+  return absl::StrCat("cd ", ShellQuote(launch_dir), " && ", absl::StrJoin(words, " "), "\n");
+}
+
+// Everything an experiment folder records before its task starts.
+absl::Status WriteExpFiles(const ExpDir& dir, const RunCommandLine& cli,
+                           const Composed& composed, const std::string& launch_dir,
+                           const std::string& snapshot) {
+  absl::Status status = SaveConfig(*composed.root, dir.File(kRootConfigFile));
+  if (status.ok()) status = SaveConfig(*composed.task, dir.File(kTaskConfigFile));
+  std::string overrides;
+  for (const std::string& token : cli.overrides) absl::StrAppend(&overrides, token, "\n");
+  if (status.ok()) status = dir.WriteFile(kOverridesFile, overrides);
+  if (status.ok()) status = dir.WriteFile(kCommandFile, CommandToRepeat(cli, launch_dir));
+  if (status.ok()) status = dir.WriteFile(kLaunchDirFile, launch_dir + "\n");
+  if (status.ok()) status = dir.WriteFile(kSnapshotFile, snapshot + "\n");
+  return status;
+}
+
+int Launch(const RunCommandLine& cli, const Composed& composed, const RegisteredTask& task,
+           const LaunchPlan& plan, ExpDir& dir, const std::string& exp_root,
+           std::unique_ptr<ExpLock> lock) {
+  const std::string launch_dir = WorkingDirectory();
+  absl::StatusOr<std::string> binary = CurrentExecutable();
+  if (!binary.ok()) return Fail(std::string(binary.status().message()));
+  std::string snapshot = *binary;
+  if (!cli.checkpoint_given || !cli.checkpoint.empty()) {
+    absl::StatusOr<std::string> cached =
+        SnapshotBinary(*binary, cli.checkpoint_given ? cli.checkpoint : exp_root);
+    if (!cached.ok()) return Fail(std::string(cached.status().message()));
+    snapshot = *cached;
+  }
+  absl::Status written = WriteExpFiles(dir, cli, composed, launch_dir, snapshot);
+  if (written.ok()) written = RecordSourceState(launch_dir, dir);
+  if (written.ok()) written = dir.RecordJobId(LocalJobId());
+  if (!written.ok()) return Fail(std::string(written.message()));
+
+  RunLogSink sink(dir.File(kRunLogFile));
+  google::AddLogSink(&sink);
+  LOG(INFO) << "running task " << task.case_name << " in " << dir.path() << " (snapshot "
+            << snapshot << ")";
+  absl::Status ran = LaunchTask(plan, task, *composed.task, dir.path(), launch_dir, snapshot);
+  if (ran.ok() && LaunchEndsWithTask(plan)) {
+    ran = dir.MarkDone();
+    if (ran.ok()) LOG(INFO) << "task " << task.case_name << " done";
+  } else if (ran.ok()) {
+    LOG(INFO) << "task " << task.case_name << " submitted";
+  }
+  if (!ran.ok()) LOG(ERROR) << "task " << task.case_name << " failed: " << ran.message();
+  google::RemoveLogSink(&sink);
+  lock.reset();
+  std::cout << "status after: " << XpStatusName(StatusAfterThisProcess(dir)) << std::endl;
+  return ran.ok() ? kOk : kFailed;
+}
+
+int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* root_type) {
+  if (cli.config.empty()) return Fail(absl::StrCat("missing -c CFG\n\nusage: ", RunUsage()),
+                                      kBadUsage);
+  LoadOptions options;
+  options.root_type = root_type;
+  absl::StatusOr<Composed> composed = LoadConfig(cli.config, cli.overrides, options);
+  if (!composed.ok()) return Fail(std::string(composed.status().message()));
+  if (cli.print + cli.print_flat + cli.print_flat_all + !cli.describe.empty() > 1) {
+    return Fail("choose one of --print, --print-flat, --print-flat-all, --describe", kBadUsage);
+  }
+  if (cli.print || cli.print_flat || cli.print_flat_all || !cli.describe.empty()) {
+    return PrintOnly(cli, *composed);
+  }
+  RunMode mode = DefaultRunMode(cli.adhoc);
+  if (!cli.mode.empty()) {
+    absl::StatusOr<RunMode> parsed = ParseRunMode(cli.mode);
+    if (!parsed.ok()) return Fail(std::string(parsed.status().message()), kBadUsage);
+    mode = *parsed;
+  }
+  const std::string exp_root = DefaultExpRoot();
+  absl::StatusOr<ExpIdFields> fields =
+      MakeExpIdFields(composed->config_path, composed->search->conf_root,
+                      TokensForTag(*composed), cli.adhoc, Signature(*composed->task),
+                      std::time(nullptr));
+  if (!fields.ok()) return Fail(std::string(fields.status().message()));
+  // HeyHi hashed the tokens as typed; %(redefines_hash)s finds its folders.
+  absl::StatusOr<std::string> redefines_hash = RedefinesHash(cli.overrides);
+  if (!redefines_hash.ok()) return Fail(std::string(redefines_hash.status().message()));
+  fields->redefines_hash = *redefines_hash;
+  absl::StatusOr<std::string> exp_id =
+      ExpId(cli.out.empty() ? kDefaultExpIdPattern : cli.out, *fields);
+  if (!exp_id.ok()) return Fail(std::string(exp_id.status().message()));
+  absl::StatusOr<std::string> path = ExpDirPath(exp_root, *exp_id);
+  if (!path.ok()) return Fail(std::string(path.status().message()));
+  if (*path == exp_root) {
+    return Fail(absl::StrCat("exp dir ", *path, " is the exp root itself; give --out a folder "
+                             "inside it or elsewhere"));
+  }
+  ExpDir dir(*path, WipeRoot(*path, exp_root));
+
+  XpStatus status = dir.Status(JobIsAlive);
+  RunAction action = DecideRunAction(mode, status);
+  std::cout << "exp dir: " << dir.path() << "\nstatus: " << XpStatusName(status)
+            << "\nmode: " << RunModeName(mode) << " -> " << RunActionName(action) << std::endl;
+  if (action == RunAction::kReport || action == RunAction::kSkip) {
+    std::cout << "status after: " << XpStatusName(dir.Status(JobIsAlive)) << std::endl;
+    return kOk;
+  }
+
+  // Checks that need no file come first: a refused launch leaves no trace.
+  const RegisteredTask* task = FindTask(composed->task_name);
+  if (task == nullptr) {
+    return Fail(absl::StrCat("no task registered for \"", composed->task_name,
+                             "\" in this binary; registered tasks: ", RegisteredTaskList()));
+  }
+  absl::StatusOr<LaunchPlan> plan = PlanLaunch(*composed->task);
+  if (!plan.ok()) return Fail(std::string(plan.status().message()));
+  if (IsDirectory(dir.path()) && !dir.HasMarker() && !HoldsOnlyHeyhiFiles(dir.path())) {
+    return Fail(absl::StrCat(dir.path(), " exists and is not heyhi's (no ", kMarkerFile,
+                             " marker); refusing to run or wipe there"));
+  }
+  if (action == RunAction::kKillWipeRun) {
+    absl::StatusOr<std::string> job_id = dir.JobId();
+    if (job_id.ok()) {
+      std::cout << "stopping job " << *job_id << std::endl;
+      absl::Status killed = KillJob(*job_id);
+      if (!killed.ok()) return Fail(std::string(killed.message()));
+    }
+  }
+  absl::StatusOr<std::unique_ptr<ExpLock>> lock = dir.TryLock();
+  if (!lock.ok()) return Fail(std::string(lock.status().message()));
+  if (*lock == nullptr) {
+    std::cout << "another run is launching this experiment\nstatus after: RUNNING" << std::endl;
+    return kOk;
+  }
+  // Another run may have finished between the first look and the lock.
+  status = dir.Status(JobIsAlive);
+  action = DecideRunAction(mode, status);
+  if (action == RunAction::kSkip) {
+    std::cout << "status now " << XpStatusName(status) << ": skip\nstatus after: "
+              << XpStatusName(status) << std::endl;
+    return kOk;
+  }
+  if (action == RunAction::kKillWipeRun) {
+    absl::StatusOr<std::string> job_id = dir.JobId();
+    if (job_id.ok()) {
+      absl::Status killed = KillJob(*job_id);
+      if (!killed.ok()) return Fail(std::string(killed.message()));
+    }
+  }
+  if (action == RunAction::kWipeRun || action == RunAction::kKillWipeRun) {
+    Countdown(dir.path(), cli.force);
+    // Clear, not Wipe: the lock file this run holds stays in place, so a
+    // racing run cannot take a fresh lock in between and launch as well.
+    absl::Status wiped = dir.Clear();
+    if (!wiped.ok()) return Fail(absl::StrCat("cannot wipe: ", wiped.message()));
+  }
+  return Launch(cli, *composed, *task, *plan, dir, exp_root, std::move(*lock));
+}
+
+}  // namespace
+
+int Main(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
+  gflags::SetUsageMessage(RunUsage());
+  FLAGS_logtostderr = true;
+  google::InitGoogleLogging(argv[0]);
+  absl::StatusOr<RunCommandLine> cli = ParseRunCommandLine(argc, argv);
+  if (!cli.ok()) {
+    return Fail(absl::StrCat(cli.status().message(), "\n\nusage: ", RunUsage()), kBadUsage);
+  }
+  if (cli->help) {
+    std::cout << "usage: " << RunUsage() << std::endl;
+    return kOk;
+  }
+  if (!cli->worker.empty()) return WorkerMain(cli->worker, root_type);
+  return RunCommand(*cli, root_type);
+}
+
+}  // namespace heyhi

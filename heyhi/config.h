@@ -1,0 +1,72 @@
+// Composing a config file, its includes and the command-line overrides into
+// one frozen message (SPEC §4). The entry point of the engine.
+#ifndef HEYHI_CONFIG_H_
+#define HEYHI_CONFIG_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+
+namespace heyhi {
+
+struct SearchPath;  // where includes are looked up (config/include_resolver.h)
+class Provenance;   // where each value came from (config/provenance.h)
+
+struct LoadOptions {
+  // Type the file is parsed as. Null: `root_type` if the file parses as it,
+  // else the one other message of the schema that does (SPEC §5 --type
+  // rules); null with a null `root_type` is an error.
+  const google::protobuf::Descriptor* type = nullptr;
+  // The schema's root message (MetaCfg). Configs of this type are composed
+  // with the task prefix. Null: no root-config handling unless `type` is named
+  // `root_name`. FindRootMessage finds it in a schema file.
+  const google::protobuf::Descriptor* root_type = nullptr;
+  std::string root_name = "MetaCfg";
+  // Factory for `type`'s messages; null uses the generated factory when the
+  // type is compiled in, else a DynamicMessageFactory owned by the result.
+  google::protobuf::MessageFactory* factory = nullptr;
+  // Overrides the conf root (default: FindConfRoot of the file).
+  std::string conf_root;
+  // Extra include folders (--include_dir).
+  std::vector<std::string> include_dirs;
+};
+
+// A composed config. For a root config `root` is the MetaCfg and `task` the
+// chosen task message inside it; for any other type both are the same message.
+struct Composed {
+  std::shared_ptr<google::protobuf::MessageFactory> owned_factory;  // may be null
+  std::unique_ptr<const google::protobuf::Message> root;
+  const google::protobuf::Message* task = nullptr;
+  std::string task_name;  // name of the chosen oneof case; "" for non-root types
+  std::string config_path;
+  std::shared_ptr<const SearchPath> search;
+  std::shared_ptr<Provenance> provenance;
+  std::vector<std::string> overrides;  // the tokens as given
+};
+
+// Loads `path`, resolves its includes (nested, cycle-checked), merges the body,
+// applies include overrides then scalar overrides (keys relative to the task
+// message for root configs). Errors carry file:line:col and the include chain.
+absl::StatusOr<Composed> LoadConfig(const std::string& path,
+                                    const std::vector<std::string>& overrides,
+                                    const LoadOptions& options = {});
+
+// The type of the config file `path` when none is given (SPEC §5): the root
+// message if the file parses as it, else the one message type of the schema
+// (`root_type`'s file and its imports) that parses it. None or several: an
+// error that says so and lists the candidates.
+absl::StatusOr<const google::protobuf::Descriptor*> GuessConfigType(
+    const std::string& path, const google::protobuf::Descriptor* root_type,
+    const std::string& conf_root = "");
+
+// `--explain KEY`: the value of `key` (relative to the task message) and where
+// it came from, one "path: origin" line per value set.
+absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::string& key);
+
+}  // namespace heyhi
+
+#endif  // HEYHI_CONFIG_H_

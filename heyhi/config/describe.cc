@@ -1,0 +1,327 @@
+// `--describe KEY`: doc comment, type, default, allowed values and current
+// value of one config field (see describe.h).
+#include "heyhi/config/describe.h"
+
+#include <memory>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "heyhi/config/field_path.h"
+#include "heyhi/config/printer.h"
+#include "heyhi/schema_docs.h"
+
+namespace heyhi {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::EnumDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::OneofDescriptor;
+using google::protobuf::Reflection;
+
+constexpr char kIndent[] = "            ";  // continuation lines line up with values
+
+template <typename Element>
+std::string DocOf(const Element* element) {
+  google::protobuf::SourceLocation location;
+  if (element->GetSourceLocation(&location)) {
+    std::string doc = CleanDocComment(
+        location.leading_comments.empty() ? location.trailing_comments : location.leading_comments);
+    if (!doc.empty()) return doc;
+  }
+  return RegisteredSchemaDoc(element->full_name());
+}
+
+// What a key designates: a field (or a oneof) of `holder`, possibly one element.
+struct Target {
+  const Message* holder = nullptr;  // a default instance when `present` is false
+  bool present = true;              // every message on the way is set
+  std::string prefix;               // the key up to the holder, with a trailing '.'
+  const FieldDescriptor* field = nullptr;
+  const OneofDescriptor* oneof = nullptr;
+  bool element = false;  // the key ends at one element of a repeated field or map
+  std::string element_step;
+  int element_index = -1;  // -1: no such map key
+};
+
+// Text of a map entry's key as written in a key step.
+std::string MapKeyText(const Message& entry) {
+  const FieldDescriptor* key = entry.GetDescriptor()->map_key();
+  if (key->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+    return entry.GetReflection()->GetString(entry, key);
+  }
+  return FormatScalar(entry, key);
+}
+
+absl::Status UnknownKey(const Message& root, absl::string_view key, absl::string_view why) {
+  std::vector<std::string> closest = ClosestMatches(key, AllFieldPaths(root.GetDescriptor()));
+  return absl::NotFoundError(
+      absl::StrCat("--describe ", key, ": ", why,
+                   closest.empty() ? "" : "; did you mean: ", absl::StrJoin(closest, ", ")));
+}
+
+absl::StatusOr<Target> Resolve(const Message& root, absl::string_view key) {
+  if (key.empty()) return UnknownKey(root, key, "empty key");
+  const std::vector<std::string> steps = absl::StrSplit(key, '.');
+  Target target;
+  target.holder = &root;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const Message& holder = *target.holder;
+    const Descriptor* type = holder.GetDescriptor();
+    const FieldDescriptor* field = type->FindFieldByName(steps[i]);
+    const bool last = i + 1 == steps.size();
+    if (field == nullptr) {
+      const OneofDescriptor* oneof = type->FindOneofByName(steps[i]);
+      if (oneof != nullptr && last) {
+        target.oneof = oneof;
+        return target;
+      }
+      // A oneof's name may stand before its member, as in mounts ("encoder.conv").
+      if (oneof != nullptr) {
+        const FieldDescriptor* member = type->FindFieldByName(steps[i + 1]);
+        if (member != nullptr && member->containing_oneof() == oneof) continue;
+        return UnknownKey(
+            root, key,
+            absl::StrCat("oneof ", oneof->full_name(), " has no case \"", steps[i + 1], "\""));
+      }
+      return UnknownKey(root, key,
+                        absl::StrCat(type->full_name(), " has no field \"", steps[i], "\""));
+    }
+    target.field = field;
+    if (last) return target;
+    const Reflection* reflection = holder.GetReflection();
+    const Message* next = nullptr;
+    if (field->is_repeated()) {
+      // The next step picks one element: an index, or a map key.
+      const std::string& step = steps[++i];
+      const int size = reflection->FieldSize(holder, field);
+      int index = -1;
+      if (field->is_map()) {
+        for (int e = 0; e < size && index < 0; ++e) {
+          if (MapKeyText(reflection->GetRepeatedMessage(holder, field, e)) == step) index = e;
+        }
+      } else if (!absl::SimpleAtoi(step, &index) || index < 0 || index >= size) {
+        return UnknownKey(root, key,
+                          absl::StrCat(target.prefix, field->name(), " has ", size,
+                                       " element(s); \"", step, "\" is not one of them"));
+      }
+      target.element = true;
+      target.element_step = step;
+      target.element_index = index;
+      if (i + 1 == steps.size()) return target;
+      const Descriptor* element_type = field->is_map()
+                                           ? field->message_type()->map_value()->message_type()
+                                           : field->message_type();
+      if (element_type == nullptr) {
+        return UnknownKey(root, key, absl::StrCat(field->full_name(), " holds no messages"));
+      }
+      if (index < 0) {
+        target.present = false;
+        next = reflection->GetMessageFactory()->GetPrototype(element_type);
+      } else {
+        const Message& entry = reflection->GetRepeatedMessage(holder, field, index);
+        next = field->is_map()
+                   ? &entry.GetReflection()->GetMessage(entry, entry.GetDescriptor()->map_value())
+                   : &entry;
+      }
+      absl::StrAppend(&target.prefix, field->name(), ".", step, ".");
+      target.element = false;
+      target.element_index = -1;
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      target.present = target.present && reflection->HasField(holder, field);
+      next = &reflection->GetMessage(holder, field);
+      absl::StrAppend(&target.prefix, field->name(), ".");
+    } else {
+      return UnknownKey(root, key,
+                        absl::StrCat(target.prefix, field->name(), " is a ", field->type_name(),
+                                     ", not a message"));
+    }
+    target.holder = next;
+  }
+  return target;
+}
+
+std::string TypeName(const FieldDescriptor* field) {
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return "enum " + field->enum_type()->full_name();
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return "message " + field->message_type()->full_name();
+    default:
+      return field->type_name();
+  }
+}
+
+std::string FieldType(const FieldDescriptor* field) {
+  if (field->is_map()) {
+    const Descriptor* entry = field->message_type();
+    return absl::StrCat("map<", TypeName(entry->map_key()), ", ", TypeName(entry->map_value()),
+                        ">");
+  }
+  if (field->is_repeated()) return "repeated " + TypeName(field);
+  if (field->is_required()) return "required " + TypeName(field);
+  if (field->has_presence()) return "optional " + TypeName(field);
+  return TypeName(field);
+}
+
+void AppendLines(const std::string& label, const std::vector<std::string>& lines,
+                 std::string* out) {
+  for (size_t i = 0; i < lines.size(); ++i) {
+    absl::StrAppend(out,
+                    i == 0 ? absl::StrCat("  ", label, std::string(10 - label.size(), ' '))
+                           : std::string(kIndent),
+                    lines[i], "\n");
+  }
+}
+
+void AppendDoc(const std::string& doc, std::string* out) {
+  if (doc.empty()) return;
+  for (absl::string_view line : absl::StrSplit(doc, '\n')) absl::StrAppend(out, "  ", line, "\n");
+}
+
+// The `--print-flat` lines of `holder` under `name` (the field, or one element).
+std::vector<std::string> FlatLinesUnder(const Target& target, const std::string& name) {
+  std::vector<std::string> lines;
+  for (const std::string& line : Flatten(*target.holder, /*with_all=*/false)) {
+    absl::StatusOr<std::string> word = ShellUnquote(line);
+    const std::string& plain = word.ok() ? *word : line;
+    if (absl::StartsWith(plain, name + "=") || absl::StartsWith(plain, name + ".")) {
+      // The prefix outside any quotes still makes one shell word.
+      lines.push_back(target.prefix + line);
+    }
+  }
+  return lines;
+}
+
+// "<label>: one of a | b | c (chosen: b)".
+std::string OneofSummary(const Message& holder, const OneofDescriptor* oneof,
+                         const std::string& label) {
+  std::vector<std::string> cases;
+  for (int i = 0; i < oneof->field_count(); ++i) cases.push_back(oneof->field(i)->name());
+  const FieldDescriptor* chosen = holder.GetReflection()->GetOneofFieldDescriptor(holder, oneof);
+  return absl::StrCat(label, ": one of ", absl::StrJoin(cases, " | "),
+                      " (chosen: ", chosen == nullptr ? "none" : chosen->name(), ")");
+}
+
+void AppendEnum(const EnumDescriptor* enum_type, std::string* out) {
+  std::vector<std::string> names;
+  bool any_doc = false;
+  for (int i = 0; i < enum_type->value_count(); ++i) {
+    const std::string doc = DocOf(enum_type->value(i));
+    any_doc = any_doc || !doc.empty();
+    names.push_back(doc.empty() ? enum_type->value(i)->name()
+                                : absl::StrCat(enum_type->value(i)->name(), ": ",
+                                               absl::StrReplaceAll(doc, {{"\n", " "}})));
+  }
+  AppendLines("allowed:", any_doc ? names : std::vector<std::string>{absl::StrJoin(names, ", ")},
+              out);
+}
+
+std::string DescribeOneof(const Target& target, absl::string_view key) {
+  const OneofDescriptor* oneof = target.oneof;
+  std::string out = absl::StrCat(key, "\n");
+  AppendDoc(DocOf(oneof), &out);
+  AppendLines("oneof:", {OneofSummary(*target.holder, oneof, oneof->full_name())}, &out);
+  const FieldDescriptor* chosen =
+      target.holder->GetReflection()->GetOneofFieldDescriptor(*target.holder, oneof);
+  std::vector<std::string> value = {chosen == nullptr ? "none chosen" : chosen->name()};
+  if (chosen != nullptr) {
+    for (const std::string& line : FlatLinesUnder(target, chosen->name())) value.push_back(line);
+  }
+  AppendLines("value:", value, &out);
+  return out;
+}
+
+std::string DescribeTarget(const Target& target, absl::string_view key) {
+  const FieldDescriptor* field = target.field;
+  const Message& holder = *target.holder;
+  std::string out = absl::StrCat(key, "\n");
+  AppendDoc(DocOf(field), &out);
+  AppendLines("field:",
+              {absl::StrCat(field->full_name(), " (", FieldType(field), ", field number ",
+                            field->number(), ")")},
+              &out);
+  if (field->real_containing_oneof() != nullptr) {
+    AppendLines("oneof:",
+                {OneofSummary(holder, field->real_containing_oneof(),
+                              field->real_containing_oneof()->name())},
+                &out);
+  }
+  const FieldDescriptor* value_field = field->is_map() ? field->message_type()->map_value() : field;
+  if (value_field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+    AppendEnum(value_field->enum_type(), &out);
+  }
+  if (value_field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+    const Descriptor* type = value_field->message_type();
+    std::vector<std::string> fields;
+    for (int i = 0; i < type->field_count(); ++i) fields.push_back(type->field(i)->name());
+    const std::string type_doc = DocOf(type);
+    AppendLines("message:",
+                {type->full_name() +
+                 (type_doc.empty() ? "" : ": " + absl::StrReplaceAll(type_doc, {{"\n", " "}}))},
+                &out);
+    AppendLines("fields:", {absl::StrJoin(fields, ", ")}, &out);
+  }
+  const bool scalar =
+      !field->is_repeated() && field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE;
+  if (scalar) {
+    std::unique_ptr<Message> empty(holder.New());
+    AppendLines("default:",
+                {field->has_default_value()
+                     ? FormatScalar(*empty, field)
+                     : absl::StrCat("none (unset reads as ", FormatScalar(*empty, field), ")")},
+                &out);
+  }
+
+  const std::string name =
+      target.element ? absl::StrCat(field->name(), ".", target.element_step) : field->name();
+  std::vector<std::string> lines = FlatLinesUnder(target, name);
+  std::vector<std::string> value;
+  const bool set =
+      target.present &&
+      (field->is_repeated() ? !lines.empty() : holder.GetReflection()->HasField(holder, field));
+  if (target.element && target.element_index < 0) {
+    value.push_back(absl::StrCat("no key \"", target.element_step, "\""));
+  } else if (scalar && set) {
+    value.push_back(FormatScalar(holder, field));
+  } else if (scalar) {
+    value.push_back(field->has_default_value()
+                        ? FormatScalar(holder, field) + " (not set: the default)"
+                        : "NULL (not set)");
+  } else if (!set) {
+    value.push_back(field->is_repeated() ? "empty" : "not set");
+  } else {
+    if (field->is_repeated() && !target.element) {
+      const int size = holder.GetReflection()->FieldSize(holder, field);
+      value.push_back(absl::StrCat(size, field->is_map() ? " entries" : " elements"));
+    } else if (!target.element) {
+      value.push_back("set");
+    }
+    for (const std::string& line : lines) value.push_back(line);
+  }
+  AppendLines("value:", value, &out);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> DescribeField(const Message& msg, absl::string_view key) {
+  absl::StatusOr<Target> target = Resolve(msg, key);
+  if (!target.ok()) return target.status();
+  return target->oneof != nullptr ? DescribeOneof(*target, key) : DescribeTarget(*target, key);
+}
+
+std::string SchemaDoc(const Descriptor* message) { return DocOf(message); }
+std::string SchemaDoc(const FieldDescriptor* field) { return DocOf(field); }
+std::string SchemaDoc(const OneofDescriptor* oneof) { return DocOf(oneof); }
+std::string SchemaDoc(const EnumDescriptor* enum_type) { return DocOf(enum_type); }
+std::string SchemaDoc(const google::protobuf::EnumValueDescriptor* value) { return DocOf(value); }
+
+}  // namespace heyhi

@@ -1,0 +1,304 @@
+// Includes merged under the body of each file, nested and cycle-checked, and
+// include overrides; every value's origin follows it through each merge.
+#include "heyhi/config/include_expander.h"
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "heyhi/config/schema.h"
+#include "heyhi/config/field_path.h"
+
+namespace heyhi {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::OneofDescriptor;
+using google::protobuf::Reflection;
+
+std::string JoinMount(const std::string& base, const std::string& mount) {
+  if (mount.empty() || mount == ".") return base;
+  if (base.empty()) return mount;
+  return absl::StrCat(base, ".", mount);
+}
+
+bool SameSteps(const ValuePath& a, const ValuePath& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].field != b[i].field || a[i].index != b[i].index || a[i].key != b[i].key) {
+      return false;
+    }
+  }
+  return true;
+}
+
+ValuePath Concat(const ValuePath& a, const ValuePath& b) {
+  ValuePath out = a;
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+std::string Origin(const std::string& where, const std::vector<std::string>& chain) {
+  if (chain.empty()) return where;
+  return absl::StrCat(where, " (", absl::StrJoin(chain, ", "), ")");
+}
+
+const FieldLocation* FindLocation(const std::vector<FieldLocation>& locations,
+                                  const ValuePath& path) {
+  for (const FieldLocation& location : locations) {
+    if (SameSteps(location.path, path)) return &location;
+  }
+  return nullptr;
+}
+
+// "FILE:LINE:COL" of the value at `path`, or "FILE" when it was not written.
+std::string Where(const std::string& display, const std::vector<FieldLocation>& locations,
+                  const ValuePath& path) {
+  const FieldLocation* location = FindLocation(locations, path);
+  if (location == nullptr) return display;
+  return absl::StrCat(display, ":", location->line, ":", location->column);
+}
+
+// Entries under `step` (relative to a message), moved out and re-rooted at it.
+std::vector<ProvenanceEntry> TakeEntriesUnder(const ValueStep& step,
+                                              std::vector<ProvenanceEntry>* entries) {
+  std::vector<ProvenanceEntry> taken;
+  std::vector<ProvenanceEntry> kept;
+  for (ProvenanceEntry& entry : *entries) {
+    if (entry.path.size() > 1 && SameSteps({entry.path[0]}, {step})) {
+      entry.path.erase(entry.path.begin());
+      taken.push_back(std::move(entry));
+    } else {
+      kept.push_back(std::move(entry));
+    }
+  }
+  entries->swap(kept);
+  return taken;
+}
+
+// target.MergeFrom(source), with `source_entries` (relative to `source`)
+// moved to where they land (under `at`) and appended to `out`.
+void MergeWithProvenance(Message* target, const ValuePath& at, const Message& source,
+                         std::vector<ProvenanceEntry>* source_entries,
+                         std::vector<ProvenanceEntry>* out) {
+  RebaseForMerge(target, source_entries);
+  PrefixEntries(at, source_entries);
+  target->MergeFrom(source);
+  out->insert(out->end(), std::make_move_iterator(source_entries->begin()),
+              std::make_move_iterator(source_entries->end()));
+  source_entries->clear();
+}
+
+absl::Status Prefixed(const absl::Status& status, const std::string& prefix) {
+  return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
+}
+
+}  // namespace
+
+IncludeExpander::IncludeExpander(const SearchPath& search,
+                                 google::protobuf::MessageFactory* factory,
+                                 const Descriptor* root_type, std::string cwd)
+    : search_(search), factory_(factory), root_type_(root_type), cwd_(std::move(cwd)) {}
+
+absl::StatusOr<std::unique_ptr<Message>> IncludeExpander::ComposeFile(
+    const std::string& abs_path, const Descriptor* type, const std::vector<std::string>& chain,
+    std::vector<ProvenanceEntry>* entries) {
+  std::unique_ptr<Message> body(factory_->GetPrototype(type)->New());
+  std::vector<FieldLocation> locations;
+  absl::Status parsed =
+      ParseTextFile(abs_path, search_.project_root, body.get(), &locations, Display(abs_path));
+  if (!parsed.ok()) return parsed;
+  return ComposeParsed(abs_path, std::move(body), locations, chain, entries);
+}
+
+absl::StatusOr<std::unique_ptr<Message>> IncludeExpander::ComposeParsed(
+    const std::string& abs_path, std::unique_ptr<Message> body,
+    const std::vector<FieldLocation>& locations, const std::vector<std::string>& chain,
+    std::vector<ProvenanceEntry>* entries) {
+  const FileContext file{abs_path, Display(abs_path), &locations, chain};
+  entries->clear();
+  entries->reserve(locations.size());
+  for (const FieldLocation& location : locations) {
+    entries->push_back(ProvenanceEntry{
+        location.path, Origin(absl::StrCat(file.display, ":", location.line), chain)});
+  }
+  stack_.push_back(abs_path);
+  absl::Status expanded = ExpandIncludes(file, body.get(), {}, entries);
+  stack_.pop_back();
+  if (!expanded.ok()) return expanded;
+  return body;
+}
+
+absl::Status IncludeExpander::ApplyIncludeOverride(const std::string& config_path,
+                                                   const Override& override_, Message* task,
+                                                   const ValuePath& task_steps,
+                                                   std::vector<ProvenanceEntry>* entries) {
+  const std::string context = absl::StrCat("override ", override_.token, ": ");
+  const std::string written_mount = override_.key == "." ? "" : override_.key;
+  absl::StatusOr<std::string> resolved =
+      ResolveInclude(override_.value, written_mount, ParentDir(config_path), search_);
+  const std::string mount = DropOneofNames(task->GetDescriptor(), written_mount);
+  if (!resolved.ok()) return Prefixed(resolved.status(), context);
+  absl::StatusOr<Message*> target = MutableMessageAt(task, mount);
+  if (!target.ok()) return Prefixed(target.status(), context);
+  const std::string how = absl::StrCat("include override ", override_.token);
+  std::vector<ProvenanceEntry> child;
+  absl::StatusOr<std::unique_ptr<Message>> included =
+      ComposeFile(*resolved, (*target)->GetDescriptor(), {how}, &child);
+  if (!included.ok()) {
+    return absl::Status(included.status().code(),
+                        absl::StrCat(included.status().message(), "\n  while including ",
+                                     Display(*resolved), " (", how, ")"));
+  }
+  absl::StatusOr<ValuePath> mount_steps = ConcretePath(*task, mount);
+  if (!mount_steps.ok()) return Prefixed(mount_steps.status(), context);
+  const ValuePath at = Concat(task_steps, *mount_steps);
+  MergeWithProvenance(*target, at, **included, &child, entries);
+  if (!mount_steps->empty()) {
+    entries->push_back(ProvenanceEntry{
+        at, absl::StrCat("included from ", Display(*resolved), " (", how, ")")});
+  }
+  return absl::OkStatus();
+}
+
+bool IncludeExpander::MayHoldIncludes(const Descriptor* type) {
+  auto it = may_hold_includes_.find(type);
+  if (it != may_hold_includes_.end()) return it->second;
+  may_hold_includes_[type] = false;  // a recursive type is settled below
+  bool result = IncludesField(type) != nullptr;
+  for (int i = 0; i < type->field_count() && !result; ++i) {
+    const FieldDescriptor* field = type->field(i);
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_map()) continue;
+    result = MayHoldIncludes(field->message_type());
+  }
+  may_hold_includes_[type] = result;
+  return result;
+}
+
+// The includes of the sub-messages of `msg` (at `at` in the file) first, then
+// those of `msg` itself: merged into an empty message, `msg`'s fields on top.
+absl::Status IncludeExpander::ExpandIncludes(const FileContext& file, Message* msg,
+                                             const ValuePath& at,
+                                             std::vector<ProvenanceEntry>* entries) {
+  const Descriptor* type = msg->GetDescriptor();
+  const Reflection* reflection = msg->GetReflection();
+  const FieldDescriptor* includes = IncludesField(type);
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(*msg, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field == includes || field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
+        field->is_map() || !MayHoldIncludes(field->message_type())) {
+      continue;
+    }
+    const int count = field->is_repeated() ? reflection->FieldSize(*msg, field) : 1;
+    for (int i = 0; i < count; ++i) {
+      const ValueStep step{field, field->is_repeated() ? i : -1, ""};
+      Message* sub = field->is_repeated() ? reflection->MutableRepeatedMessage(msg, field, i)
+                                          : reflection->MutableMessage(msg, field);
+      std::vector<ProvenanceEntry> sub_entries = TakeEntriesUnder(step, entries);
+      absl::Status status = ExpandIncludes(file, sub, Concat(at, {step}), &sub_entries);
+      if (!status.ok()) return status;
+      PrefixEntries({step}, &sub_entries);
+      entries->insert(entries->end(), std::make_move_iterator(sub_entries.begin()),
+                      std::make_move_iterator(sub_entries.end()));
+    }
+  }
+  if (includes == nullptr || reflection->FieldSize(*msg, includes) == 0) {
+    return absl::OkStatus();
+  }
+
+  // Mounts of a root config are relative to the task its body chose.
+  std::string mount_base;
+  if (at.empty() && root_type_ != nullptr && type == root_type_) {
+    const OneofDescriptor* task = TaskOneof(type);
+    const FieldDescriptor* chosen =
+        task == nullptr ? nullptr : reflection->GetOneofFieldDescriptor(*msg, task);
+    if (chosen != nullptr) mount_base = chosen->name();
+  }
+  std::unique_ptr<Message> merged(msg->New());
+  std::vector<ProvenanceEntry> merged_entries;
+  for (int i = 0; i < reflection->FieldSize(*msg, includes); ++i) {
+    absl::Status status =
+        ExpandOne(file, i, mount_base, at, reflection->GetRepeatedMessage(*msg, includes, i),
+                  merged.get(), &merged_entries);
+    if (!status.ok()) return status;
+  }
+  reflection->ClearField(msg, includes);
+  MergeWithProvenance(merged.get(), {}, *msg, entries, &merged_entries);
+  reflection->Swap(msg, merged.get());
+  entries->swap(merged_entries);
+  return absl::OkStatus();
+}
+
+// Include number `index` of the message at `at`: resolved, composed as the
+// type at its mount and merged into `merged` there.
+absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
+                                        const std::string& mount_base, const ValuePath& at,
+                                        const Message& include, Message* merged,
+                                        std::vector<ProvenanceEntry>* merged_entries) {
+  const FieldDescriptor* includes = IncludesField(merged->GetDescriptor());
+  const FieldDescriptor* path_field = includes->message_type()->FindFieldByName("path");
+  const FieldDescriptor* mount_field = includes->message_type()->FindFieldByName("mount");
+  const std::string path = include.GetReflection()->GetString(include, path_field);
+  const std::string mount = include.GetReflection()->GetString(include, mount_field);
+  const ValuePath include_at = Concat(at, {ValueStep{includes, index, ""}});
+  const FieldLocation* include_location = FindLocation(*file.locations, include_at);
+  const std::string include_line =
+      include_location == nullptr ? file.display
+                                  : absl::StrCat(file.display, ":", include_location->line);
+
+  absl::StatusOr<std::string> resolved =
+      ResolveInclude(path, mount, ParentDir(file.abs_path), search_);
+  if (!resolved.ok()) {
+    return Prefixed(resolved.status(),
+                    Where(file.display, *file.locations,
+                          Concat(include_at, {ValueStep{path_field, -1, ""}})) + ": ");
+  }
+  auto on_stack = std::find(stack_.begin(), stack_.end(), *resolved);
+  if (on_stack != stack_.end()) {
+    std::vector<std::string> cycle;
+    for (auto it = on_stack; it != stack_.end(); ++it) cycle.push_back(Display(*it));
+    cycle.push_back(Display(*resolved));
+    return absl::FailedPreconditionError(
+        absl::StrCat(Where(file.display, *file.locations, include_at),
+                     ": include cycle: ", absl::StrJoin(cycle, " -> ")));
+  }
+  const std::string full_mount =
+      DropOneofNames(merged->GetDescriptor(), JoinMount(mount_base, mount));
+  absl::StatusOr<Message*> target = MutableMessageAt(merged, full_mount);
+  if (!target.ok()) {
+    return Prefixed(target.status(),
+                    absl::StrCat(Where(file.display, *file.locations,
+                                       Concat(include_at, {ValueStep{mount_field, -1, ""}})),
+                                 ": mount \"", mount, "\": "));
+  }
+  const std::string shown_mount = mount.empty() ? "." : mount;
+  std::vector<std::string> chain = file.chain;
+  chain.insert(chain.begin(),
+               absl::StrCat("included at mount ", shown_mount, " from ", include_line));
+  std::vector<ProvenanceEntry> child;
+  absl::StatusOr<std::unique_ptr<Message>> included =
+      ComposeFile(*resolved, (*target)->GetDescriptor(), chain, &child);
+  if (!included.ok()) {
+    return absl::Status(included.status().code(),
+                        absl::StrCat(included.status().message(), "\n  while including ",
+                                     Display(*resolved), " (mount ", shown_mount, ") from ",
+                                     include_line));
+  }
+  absl::StatusOr<ValuePath> mount_steps = ConcretePath(*merged, full_mount);
+  if (!mount_steps.ok()) return mount_steps.status();
+  MergeWithProvenance(*target, *mount_steps, **included, &child, merged_entries);
+  if (!mount_steps->empty()) {
+    merged_entries->push_back(ProvenanceEntry{
+        *mount_steps,
+        Origin(absl::StrCat("included from ", Display(*resolved), " at ", include_line),
+               file.chain)});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace heyhi

@@ -1,0 +1,82 @@
+// Merging a config file's includes under its body, recursively, with the
+// origin of every value kept (SPEC §2, §4 steps 1-3). Used by LoadConfig.
+#ifndef HEYHI_CONFIG_INCLUDE_EXPANDER_H_
+#define HEYHI_CONFIG_INCLUDE_EXPANDER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "heyhi/config/include_resolver.h"
+#include "heyhi/config/override.h"
+#include "heyhi/config/provenance.h"
+#include "heyhi/config/text_loader.h"
+
+namespace heyhi {
+
+// One composition's worth of state: the search path, the message factory,
+// the files being composed (for cycle detection). Not thread-safe.
+class IncludeExpander {
+ public:
+  // `root_type`: the schema's root message, whose in-file mounts are relative
+  // to the task its body chose (null: no such handling). `cwd` is the folder
+  // paths are shown relative to.
+  IncludeExpander(const SearchPath& search, google::protobuf::MessageFactory* factory,
+                  const google::protobuf::Descriptor* root_type, std::string cwd);
+
+  // `abs_path` read and parsed as `type`, its includes merged under its body.
+  // `chain` says how the file was reached ("included at mount m from f:3"),
+  // innermost first; `entries` receives the origin of every value, relative
+  // to the returned message.
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> ComposeFile(
+      const std::string& abs_path, const google::protobuf::Descriptor* type,
+      const std::vector<std::string>& chain, std::vector<ProvenanceEntry>* entries);
+
+  // Same for a body already parsed from `abs_path`, with its `locations`.
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> ComposeParsed(
+      const std::string& abs_path, std::unique_ptr<google::protobuf::Message> body,
+      const std::vector<FieldLocation>& locations, const std::vector<std::string>& chain,
+      std::vector<ProvenanceEntry>* entries);
+
+  // Merges the include override `override_` (mount relative to `task`, which
+  // sits at `task_steps` in the composed message) into `task`; the path is
+  // resolved from the folder of `config_path`. Errors name the token.
+  absl::Status ApplyIncludeOverride(const std::string& config_path, const Override& override_,
+                                    google::protobuf::Message* task, const ValuePath& task_steps,
+                                    std::vector<ProvenanceEntry>* entries);
+
+  const std::string& cwd() const { return cwd_; }
+
+ private:
+  struct FileContext {
+    std::string abs_path;
+    std::string display;
+    const std::vector<FieldLocation>* locations;
+    std::vector<std::string> chain;
+  };
+
+  absl::Status ExpandIncludes(const FileContext& file, google::protobuf::Message* msg,
+                              const ValuePath& at, std::vector<ProvenanceEntry>* entries);
+  absl::Status ExpandOne(const FileContext& file, int index, const std::string& mount_base,
+                         const ValuePath& at, const google::protobuf::Message& include,
+                         google::protobuf::Message* merged,
+                         std::vector<ProvenanceEntry>* merged_entries);
+  bool MayHoldIncludes(const google::protobuf::Descriptor* type);
+  std::string Display(const std::string& path) const { return DisplayPath(path, cwd_); }
+
+  const SearchPath& search_;
+  google::protobuf::MessageFactory* factory_;
+  const google::protobuf::Descriptor* root_type_;
+  std::string cwd_;
+  std::vector<std::string> stack_;  // files being composed, outermost first
+  std::map<const google::protobuf::Descriptor*, bool> may_hold_includes_;
+};
+
+}  // namespace heyhi
+
+#endif  // HEYHI_CONFIG_INCLUDE_EXPANDER_H_

@@ -1,0 +1,214 @@
+// Include lookup (SPEC §2): absolute, project-relative, then the search
+// folders and their mount sub-folders; a miss lists what could have matched.
+#include "heyhi/config/include_resolver.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <system_error>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/status/status.h"
+#include "heyhi/config/field_path.h"
+
+namespace heyhi {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr absl::string_view kExtension = ".prototxt";
+
+bool IsRegularFile(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+}
+
+std::string JoinPath(const std::string& dir, const std::string& name) {
+  if (dir.empty()) return name;
+  if (dir.back() == '/') return dir + name;
+  return dir + "/" + name;
+}
+
+// "encoder.mlp" -> "encoder/mlp"; index steps ("agents.0", "agents.-1") do
+// not name folders and are dropped.
+std::string MountFolder(const std::string& mount) {
+  std::vector<std::string> parts;
+  for (absl::string_view part : absl::StrSplit(mount, '.', absl::SkipEmpty())) {
+    int index;
+    if (absl::SimpleAtoi(part, &index)) continue;
+    parts.emplace_back(part);
+  }
+  return absl::StrJoin(parts, "/");
+}
+
+// The *.prototxt names in `dir`/`sub`, written as `sub/<name>` without the
+// extension: what an include could have said to find them.
+void CollectNames(const std::string& dir, const std::string& sub, std::set<std::string>* names) {
+  std::error_code error;
+  fs::directory_iterator it(sub.empty() ? fs::path(dir) : fs::path(dir) / sub, error);
+  if (error) return;
+  for (const fs::directory_entry& entry : it) {
+    const std::string file = entry.path().filename().string();
+    if (!absl::EndsWith(file, kExtension) || !entry.is_regular_file(error)) continue;
+    std::string name = file.substr(0, file.size() - kExtension.size());
+    names->insert(sub.empty() ? name : sub + "/" + name);
+  }
+}
+
+}  // namespace
+
+std::string CurrentDir() {
+  char buffer[4096];
+  return ::getcwd(buffer, sizeof(buffer)) != nullptr ? std::string(buffer) : std::string("/");
+}
+
+// Whether an absolute path is already normal: no empty, "." or ".." parts.
+bool IsNormalAbsolute(const std::string& path) {
+  if (path.empty() || path[0] != '/') return false;
+  if (path.size() > 1 && path.back() == '/') return false;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] != '/') continue;
+    const size_t next = i + 1;
+    if (next < path.size() && path[next] == '/') return false;
+    if (next < path.size() && path[next] == '.') {
+      const size_t after = next + 1;
+      if (after == path.size() || path[after] == '/') return false;
+      if (path[after] == '.' && (after + 1 == path.size() || path[after + 1] == '/')) return false;
+    }
+  }
+  return true;
+}
+
+std::string AbsolutePath(const std::string& path, const std::string& cwd) {
+  if (IsNormalAbsolute(path)) return path;
+  const std::string joined = !path.empty() && path[0] == '/' ? path : JoinPath(cwd, path);
+  // Lexical normalisation: drop "." and empty parts, fold ".." into its parent.
+  std::vector<absl::string_view> parts;
+  for (absl::string_view part : absl::StrSplit(joined, '/', absl::SkipEmpty())) {
+    if (part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  return absl::StrCat("/", absl::StrJoin(parts, "/"));
+}
+
+std::string AbsolutePath(const std::string& path) { return AbsolutePath(path, CurrentDir()); }
+
+std::string DisplayPath(const std::string& path, const std::string& cwd) {
+  const std::string absolute = AbsolutePath(path, cwd);
+  if (cwd == "/") return absolute.substr(1);
+  if (absl::StartsWith(absolute, cwd) && absolute.size() > cwd.size() &&
+      absolute[cwd.size()] == '/') {
+    return absolute.substr(cwd.size() + 1);
+  }
+  return absolute;
+}
+
+std::string DisplayPath(const std::string& path) { return DisplayPath(path, CurrentDir()); }
+
+std::string ParentDir(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string FindConfRoot(const std::string& config_path) {
+  const char* from_env = std::getenv("HH_CONF_ROOT");
+  if (from_env != nullptr && *from_env != '\0') return AbsolutePath(from_env);
+  const std::string file = AbsolutePath(config_path);
+  for (std::string dir = ParentDir(file); dir != "/"; dir = ParentDir(dir)) {
+    if (absl::EndsWith(dir, "/conf")) return dir;
+  }
+  return ParentDir(file);
+}
+
+SearchPath MakeSearchPath(const std::string& config_path, const std::string& conf_root,
+                          const std::vector<std::string>& include_dirs) {
+  SearchPath search;
+  search.conf_root = conf_root.empty() ? FindConfRoot(config_path) : AbsolutePath(conf_root);
+  search.project_root = ParentDir(search.conf_root);
+  for (const std::string& dir : include_dirs) search.include_dirs.push_back(AbsolutePath(dir));
+  return search;
+}
+
+std::vector<std::string> IncludeSearchFolders(const std::string& mount,
+                                              const std::string& including_dir,
+                                              const SearchPath& search) {
+  std::vector<std::string> bases;
+  bases.push_back(AbsolutePath(including_dir));
+  bases.push_back(JoinPath(search.conf_root, "common"));
+  for (const std::string& dir : search.include_dirs) bases.push_back(dir);
+  std::vector<std::string> folders;
+  auto add = [&folders](const std::string& folder) {
+    if (std::find(folders.begin(), folders.end(), folder) == folders.end()) {
+      folders.push_back(folder);
+    }
+  };
+  for (const std::string& base : bases) add(base);
+  const std::string mount_folder = MountFolder(mount);
+  if (!mount_folder.empty()) {
+    for (const std::string& base : bases) add(JoinPath(base, mount_folder));
+  }
+  return folders;
+}
+
+absl::StatusOr<std::string> ResolveInclude(const std::string& path,
+                                           const std::string& mount,
+                                           const std::string& including_dir,
+                                           const SearchPath& search) {
+  if (path.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("include with an empty path (mount \"", mount, "\")"));
+  }
+  if (path[0] == '/') {
+    if (IsRegularFile(path)) return AbsolutePath(path, "/");
+    return absl::NotFoundError(absl::StrCat("include \"", path, "\" (mount \"", mount,
+                                            "\"): no such file"));
+  }
+  if (absl::StrContains(path, '/')) {
+    const std::string from_root = JoinPath(search.project_root, path);
+    if (IsRegularFile(from_root)) return AbsolutePath(from_root, "/");
+  }
+  std::string name = path;
+  if (absl::EndsWith(name, kExtension)) name.resize(name.size() - kExtension.size());
+  const std::vector<std::string> folders = IncludeSearchFolders(mount, including_dir, search);
+  for (const std::string& folder : folders) {
+    const std::string candidate = JoinPath(folder, name + std::string(kExtension));
+    if (IsRegularFile(candidate)) return AbsolutePath(candidate, "/");
+  }
+
+  const size_t slash = name.rfind('/');
+  const std::string sub = slash == std::string::npos ? "" : name.substr(0, slash);
+  std::set<std::string> names;
+  std::vector<std::string> shown_folders;
+  for (const std::string& folder : folders) {
+    CollectNames(folder, sub, &names);
+    shown_folders.push_back(DisplayPath(folder));
+  }
+  const std::vector<std::string> known(names.begin(), names.end());
+  std::string message = absl::StrCat("include \"", path, "\" (mount \"", mount,
+                                     "\") not found; searched ",
+                                     absl::StrJoin(shown_folders, ", "), " for ", name,
+                                     kExtension);
+  if (known.empty()) {
+    absl::StrAppend(&message, "; no .prototxt files there");
+  } else {
+    absl::StrAppend(&message, "; known names: ", absl::StrJoin(known, ", "),
+                    "; closest: ", absl::StrJoin(ClosestMatches(name, known, 5), ", "));
+  }
+  return absl::NotFoundError(message);
+}
+
+}  // namespace heyhi

@@ -1,0 +1,308 @@
+// Command-line overrides: parsing tokens and applying `key=value` to any
+// message by reflection (SPEC §3).
+#include "heyhi/config/override.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "heyhi/config/field_path.h"
+#include "heyhi/config/field_value.h"
+
+namespace heyhi {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+constexpr absl::string_view kNull = "NULL";
+constexpr absl::string_view kSelect = "SELECT";
+
+// The dotted text of steps [0, end).
+std::string JoinSteps(const std::vector<PathStep>& steps, size_t end) {
+  std::vector<absl::string_view> parts;
+  for (size_t i = 0; i < end; ++i) parts.push_back(steps[i].text);
+  return absl::StrJoin(parts, ".");
+}
+
+bool IsMessage(const FieldDescriptor* field) {
+  return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
+}
+
+absl::Status Prefixed(absl::string_view prefix, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
+}
+
+// `key=NULL`: clears the last step. Messages on the way that are not there
+// stay absent: nothing below them can need clearing.
+absl::Status ClearAt(Message* msg, const std::vector<PathStep>& steps) {
+  bool exists;
+  if (absl::Status checked = CheckFieldPath(*msg, steps, steps.size(), &exists); !checked.ok()) {
+    return checked;
+  }
+  if (!exists) return absl::OkStatus();
+  const PathStep& last = steps.back();
+  const size_t parent_end =
+      last.kind == PathStep::Kind::kField ? steps.size() - 1 : steps.size() - 2;
+  absl::StatusOr<Message*> parent = MutableMessageAt(msg, JoinSteps(steps, parent_end));
+  if (!parent.ok()) return parent.status();
+  const Reflection* r = (*parent)->GetReflection();
+  const FieldDescriptor* field = last.field;
+  switch (last.kind) {
+    case PathStep::Kind::kField:
+      // Clearing an unchosen member would unset the chosen one.
+      if (field->containing_oneof() == nullptr || r->HasField(**parent, field)) {
+        r->ClearField(*parent, field);
+      }
+      break;
+    case PathStep::Kind::kIndex:
+      // An appending index names an element that is not there.
+      if (last.index >= 0 && last.index < r->FieldSize(**parent, field)) {
+        RemoveRepeatedElement(*parent, field, static_cast<int>(last.index));
+      }
+      break;
+    case PathStep::Kind::kMapKey: {
+      absl::StatusOr<int> entry = FindMapEntry(**parent, field, last.text);
+      if (!entry.ok()) return entry.status();
+      if (*entry >= 0) RemoveRepeatedElement(*parent, field, *entry);
+      break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Splits the inside of `[a, 'b,c', "d"]` at commas outside quotes. String
+// elements lose one pair of matching quotes; other elements are converted
+// as written.
+absl::StatusOr<std::vector<std::string>> SplitListLiteral(absl::string_view literal,
+                                                          bool strip_quotes) {
+  absl::string_view inside = absl::StripAsciiWhitespace(literal);
+  inside.remove_prefix(1);
+  inside.remove_suffix(1);
+  std::vector<std::string> items;
+  if (absl::StripAsciiWhitespace(inside).empty()) return items;
+  std::string item;
+  char quote = 0;
+  auto finish = [&] {
+    absl::string_view trimmed = absl::StripAsciiWhitespace(item);
+    if (strip_quotes && trimmed.size() >= 2 && (trimmed[0] == '\'' || trimmed[0] == '"') &&
+        trimmed.back() == trimmed[0]) {
+      trimmed = trimmed.substr(1, trimmed.size() - 2);
+    }
+    items.emplace_back(trimmed);
+    item.clear();
+  };
+  for (char c : inside) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == ',') {
+      finish();
+      continue;
+    }
+    item += c;
+  }
+  if (quote != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unterminated ", std::string(1, quote), " quote in list ", literal));
+  }
+  finish();
+  return items;
+}
+
+bool IsListLiteral(absl::string_view value) {
+  absl::string_view trimmed = absl::StripAsciiWhitespace(value);
+  return absl::StartsWith(trimmed, "[") && absl::EndsWith(trimmed, "]");
+}
+
+absl::Status WrongValueForm(const PathStep& last, absl::string_view key) {
+  const FieldDescriptor* field = last.field;
+  if (field->is_map()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", key, "' is a map: give ", key, ".<key>=value to set a key, ", key,
+                     ".<key>=NULL to remove one, or ", key, "=NULL to empty it"));
+  }
+  if (IsMessage(field)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", key, "' is a repeated ", FieldTypeName(field), ": give ", key, ".N.<field>=value, ",
+        key, ".N=SELECT or ", key, ".-1=SELECT to append an empty one, ", key, "=[] or ", key,
+        "=NULL to empty it"));
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", key, "' is a repeated ", FieldTypeName(field), ": give ", key,
+                   "=[v1, v2, ...] to replace the list, ", key, ".N=v to replace element N, ", key,
+                   ".-1=v to append, or ", key, "=NULL to empty it"));
+}
+
+absl::Status SelectNeedsMessage(const FieldDescriptor* field, absl::string_view key) {
+  return absl::InvalidArgumentError(absl::StrCat("SELECT applies to message fields; '", key,
+                                                 "' is ", WithArticle(FieldTypeName(field))));
+}
+
+// The value's target, checked and converted before anything is changed.
+struct Plan {
+  bool select = false;                           // make the message present
+  std::optional<ScalarValue> scalar;             // set (or append) this value
+  std::optional<std::vector<ScalarValue>> list;  // replace the whole list
+};
+
+absl::StatusOr<Plan> PlanValue(const PathStep& last, absl::string_view key,
+                               absl::string_view value) {
+  const FieldDescriptor* field = last.field;
+  // The field whose type the value must have.
+  const FieldDescriptor* target =
+      last.kind == PathStep::Kind::kMapKey ? field->message_type()->map_value() : field;
+  Plan plan;
+  if (last.kind == PathStep::Kind::kField && field->is_repeated()) {
+    if (field->is_map() || !IsListLiteral(value)) return WrongValueForm(last, key);
+    absl::StatusOr<std::vector<std::string>> items =
+        SplitListLiteral(value, field->cpp_type() == FieldDescriptor::CPPTYPE_STRING);
+    if (!items.ok()) return items.status();
+    if (IsMessage(field) && !items->empty()) return WrongValueForm(last, key);
+    plan.list.emplace();
+    for (const std::string& item : *items) {
+      absl::StatusOr<ScalarValue> parsed = ParseScalar(field, item);
+      if (!parsed.ok()) return Prefixed(absl::StrCat("'", key, "': "), parsed.status());
+      plan.list->push_back(*std::move(parsed));
+    }
+    return plan;
+  }
+  if (value == kSelect) {
+    if (!IsMessage(target)) return SelectNeedsMessage(target, key);
+    plan.select = true;
+    return plan;
+  }
+  if (IsMessage(target)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", key, "' is ", WithArticle(FieldTypeName(target)), ": give ", key,
+                     "=SELECT, ", key, "=NULL, or set its fields (", key, ".<field>=value)"));
+  }
+  absl::StatusOr<ScalarValue> parsed = ParseScalar(target, value);
+  if (!parsed.ok()) return Prefixed(absl::StrCat("'", key, "': "), parsed.status());
+  plan.scalar = *std::move(parsed);
+  return plan;
+}
+
+absl::Status SetAt(Message* msg, const std::vector<PathStep>& steps, absl::string_view key,
+                   absl::string_view value) {
+  const PathStep& last = steps.back();
+  absl::StatusOr<Plan> plan = PlanValue(last, key, value);
+  if (!plan.ok()) return plan.status();
+  bool exists;
+  if (absl::Status checked = CheckFieldPath(*msg, steps, steps.size(), &exists); !checked.ok()) {
+    return checked;
+  }
+  const size_t parent_end =
+      last.kind == PathStep::Kind::kField ? steps.size() - 1 : steps.size() - 2;
+  absl::StatusOr<Message*> parent = MutableMessageAt(msg, JoinSteps(steps, parent_end));
+  if (!parent.ok()) return parent.status();
+  Message* m = *parent;
+  const Reflection* r = m->GetReflection();
+  const FieldDescriptor* field = last.field;
+  if (last.kind == PathStep::Kind::kField) {
+    if (plan->list) {
+      r->ClearField(m, field);
+      for (const ScalarValue& element : *plan->list) AddScalar(m, field, element);
+    } else if (plan->select) {
+      r->MutableMessage(m, field);
+    } else {
+      SetScalar(m, field, *plan->scalar);
+    }
+  } else if (last.kind == PathStep::Kind::kIndex) {
+    const int size = r->FieldSize(*m, field);
+    const bool append = last.index == -1 || last.index == size;
+    if (plan->select) {
+      if (append) r->AddMessage(m, field);
+    } else if (append) {
+      AddScalar(m, field, *plan->scalar);
+    } else {
+      SetRepeatedScalar(m, field, static_cast<int>(last.index), *plan->scalar);
+    }
+  } else {
+    absl::StatusOr<Message*> entry = MutableMapEntry(m, field, last.text);
+    if (!entry.ok()) return entry.status();
+    const FieldDescriptor* value_field = field->message_type()->map_value();
+    if (plan->select) {
+      (*entry)->GetReflection()->MutableMessage(*entry, value_field);
+    } else {
+      SetScalar(*entry, value_field, *plan->scalar);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Override>> ParseOverrides(const std::vector<std::string>& tokens) {
+  std::vector<Override> overrides;
+  absl::flat_hash_map<std::pair<Override::Kind, std::string>, size_t> position;
+  for (const std::string& token : tokens) {
+    absl::string_view text = token;
+    while (absl::StartsWith(text, "-")) text.remove_prefix(1);
+    const size_t equals = text.find('=');
+    if (equals == absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "override '", token,
+          "' has no '=': expected key=value, key=NULL, key=SELECT or I<mount>=<path>"));
+    }
+    Override parsed;
+    parsed.key = std::string(text.substr(0, equals));
+    parsed.value = std::string(text.substr(equals + 1));
+    parsed.token = token;
+    if (absl::StartsWith(parsed.key, "I")) {
+      parsed.kind = Override::Kind::kInclude;
+      parsed.key.erase(0, 1);
+      if (parsed.key == ".") parsed.key.clear();
+    } else if (parsed.key.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("override '", token, "' has an empty key: expected key=value, e.g. lr=0.1"));
+    }
+    // Each appending step ("agents.-1.name") adds an element, so such keys
+    // are never duplicates of one another.
+    const bool appends = absl::StrContains(absl::StrCat(".", parsed.key, "."), ".-1.");
+    auto [it, inserted] =
+        position.try_emplace(std::make_pair(parsed.kind, parsed.key), overrides.size());
+    if (inserted || appends) {
+      overrides.push_back(std::move(parsed));
+    } else {
+      overrides[it->second] = std::move(parsed);
+    }
+  }
+  return overrides;
+}
+
+absl::Status ApplyScalarOverride(Message* msg, absl::string_view key, absl::string_view value) {
+  if (key.empty() || key == ".") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("empty key in override '", key, "=", value, "': expected key=value"));
+  }
+  absl::StatusOr<std::vector<PathStep>> steps = ResolveFieldPath(msg->GetDescriptor(), key);
+  if (!steps.ok()) return steps.status();
+  if (value == kNull) return ClearAt(msg, *steps);
+  return SetAt(msg, *steps, key, value);
+}
+
+absl::Status ApplyOverrides(Message* msg, const std::vector<std::string>& tokens) {
+  absl::StatusOr<std::vector<Override>> overrides = ParseOverrides(tokens);
+  if (!overrides.ok()) return overrides.status();
+  for (const Override& override : *overrides) {
+    if (override.kind == Override::Kind::kInclude) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("include override '", override.token,
+                       "' needs a config file and its search path: give it to LoadConfig"));
+    }
+    absl::Status applied = ApplyScalarOverride(msg, override.key, override.value);
+    if (!applied.ok()) {
+      return Prefixed(absl::StrCat("override '", override.token, "': "), applied);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace heyhi

@@ -1,0 +1,294 @@
+// Printing a composed config: text format, flat `key=value` lines and shell
+// quoting (SPEC §5).
+#include "heyhi/config/printer.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/text_format.h"
+
+namespace heyhi {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+using google::protobuf::TextFormat;
+
+// Text format's own float printing may add digits (0.001f -> 0.0010000000474974513).
+class ShortestNumberPrinter : public TextFormat::FastFieldValuePrinter {
+ public:
+  void PrintFloat(float value, TextFormat::BaseTextGenerator* out) const override {
+    out->PrintString(FormatFloat(value));
+  }
+  void PrintDouble(double value, TextFormat::BaseTextGenerator* out) const override {
+    out->PrintString(FormatDouble(value));
+  }
+};
+
+template <typename T>
+std::string FormatReal(T value) {
+  if (std::isnan(value)) return "nan";  // never "-nan": the parsers want "nan"
+  char buffer[64];
+  auto [end, error] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  return std::string(buffer, error == std::errc() ? end : buffer);
+}
+
+// A dotted step made only of digits (with an optional '-'): an element index
+// or an integer map key, ordered by number so that `ints.2` applies before
+// `ints.10`.
+bool IsNumberStep(absl::string_view step) {
+  if (!step.empty() && step[0] == '-') step.remove_prefix(1);
+  return !step.empty() && step.size() <= 18 &&
+         std::all_of(step.begin(), step.end(), [](char c) { return absl::ascii_isdigit(c); });
+}
+
+// Keys compare step by step: numbers by value, names in byte order, a key
+// before the keys below it.
+bool KeyLess(absl::string_view a, absl::string_view b) {
+  const std::vector<absl::string_view> as = absl::StrSplit(a, '.');
+  const std::vector<absl::string_view> bs = absl::StrSplit(b, '.');
+  for (size_t i = 0; i < as.size() && i < bs.size(); ++i) {
+    if (as[i] == bs[i]) continue;
+    if (IsNumberStep(as[i]) && IsNumberStep(bs[i])) {
+      return std::stoll(std::string(as[i])) < std::stoll(std::string(bs[i]));
+    }
+    return as[i] < bs[i];
+  }
+  return as.size() < bs.size();
+}
+
+struct Line {
+  std::string key;
+  std::string value;
+};
+
+class Flattener {
+ public:
+  explicit Flattener(bool with_all) : with_all_(with_all) {}
+
+  // Lines for every field of `msg`, keys starting with `prefix`.
+  void Fields(const Message& msg, const std::string& prefix) {
+    const Descriptor* type = msg.GetDescriptor();
+    const Reflection* r = msg.GetReflection();
+    for (int i = 0; i < type->field_count(); ++i) {
+      const FieldDescriptor* field = type->field(i);
+      const std::string key = prefix + field->name();
+      if (field->containing_oneof() != nullptr && !r->HasField(msg, field)) continue;
+      if (field->is_map()) {
+        Map(msg, field, key);
+      } else if (field->is_repeated()) {
+        Repeated(msg, field, key);
+      } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        if (r->HasField(msg, field)) {
+          Present(r->GetMessage(msg, field), key);
+        } else if (with_all_) {
+          Unset(r->GetMessage(msg, field), key);
+        }
+      } else if (r->HasField(msg, field) || (with_all_ && field->has_default_value())) {
+        Add(key, FormatScalar(msg, field));
+      } else if (with_all_) {
+        Add(key, "NULL");
+      }
+    }
+  }
+
+  std::vector<Line>& lines() { return lines_; }
+
+ private:
+  void Add(std::string key, std::string value) {
+    lines_.push_back({std::move(key), std::move(value)});
+  }
+
+  // A message that is there: its fields, or `key=SELECT` when it holds
+  // nothing, so that applying the lines makes it present again.
+  void Present(const Message& msg, const std::string& key) {
+    std::vector<const FieldDescriptor*> set;
+    msg.GetReflection()->ListFields(msg, &set);
+    if (set.empty()) Add(key, "SELECT");
+    Fields(msg, key + ".");
+  }
+
+  // An unset message field (with_all only): what its fields default to. A
+  // type already being expanded this way prints NULL, so recursive types end.
+  void Unset(const Message& defaults, const std::string& key) {
+    const Descriptor* type = defaults.GetDescriptor();
+    const size_t before = lines_.size();
+    if (std::find(expanding_.begin(), expanding_.end(), type) == expanding_.end()) {
+      expanding_.push_back(type);
+      Fields(defaults, key + ".");
+      expanding_.pop_back();
+    }
+    if (lines_.size() == before) Add(key, "NULL");
+  }
+
+  void Repeated(const Message& msg, const FieldDescriptor* field, const std::string& key) {
+    const Reflection* r = msg.GetReflection();
+    const int size = r->FieldSize(msg, field);
+    if (size == 0 && with_all_) Add(key, "NULL");
+    for (int i = 0; i < size; ++i) {
+      const std::string element = absl::StrCat(key, ".", i);
+      if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        Present(r->GetRepeatedMessage(msg, field, i), element);
+      } else {
+        Add(element, FormatScalar(msg, field, i));
+      }
+    }
+  }
+
+  void Map(const Message& msg, const FieldDescriptor* field, const std::string& key) {
+    const Reflection* r = msg.GetReflection();
+    const int size = r->FieldSize(msg, field);
+    if (size == 0 && with_all_) Add(key, "NULL");
+    const FieldDescriptor* key_field = field->message_type()->map_key();
+    const FieldDescriptor* value_field = field->message_type()->map_value();
+    for (int i = 0; i < size; ++i) {
+      const Message& entry = r->GetRepeatedMessage(msg, field, i);
+      const Reflection* er = entry.GetReflection();
+      const std::string entry_key =
+          absl::StrCat(key, ".",
+                       key_field->cpp_type() == FieldDescriptor::CPPTYPE_STRING
+                           ? er->GetString(entry, key_field)
+                           : FormatScalar(entry, key_field));
+      if (value_field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        Present(er->GetMessage(entry, value_field), entry_key);
+      } else {
+        Add(entry_key, FormatScalar(entry, value_field));
+      }
+    }
+  }
+
+  const bool with_all_;
+  std::vector<const Descriptor*> expanding_;
+  std::vector<Line> lines_;
+};
+
+// Characters a POSIX shell reads literally anywhere in a word.
+bool IsShellSafe(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+         absl::string_view("@%+=:,./-_").find(c) != absl::string_view::npos;
+}
+
+}  // namespace
+
+std::string FormatDouble(double value) { return FormatReal(value); }
+std::string FormatFloat(float value) { return FormatReal(value); }
+
+std::string PrintText(const Message& msg) {
+  TextFormat::Printer printer;
+  printer.SetDefaultFieldValuePrinter(new ShortestNumberPrinter());
+  std::string text;
+  printer.PrintToString(msg, &text);
+  return text;
+}
+
+std::string FormatScalar(const Message& msg, const FieldDescriptor* field, int index) {
+  const Reflection* r = msg.GetReflection();
+  const bool one = index < 0;
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      return absl::StrCat(one ? r->GetInt32(msg, field) : r->GetRepeatedInt32(msg, field, index));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return absl::StrCat(one ? r->GetInt64(msg, field) : r->GetRepeatedInt64(msg, field, index));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return absl::StrCat(one ? r->GetUInt32(msg, field) : r->GetRepeatedUInt32(msg, field, index));
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return absl::StrCat(one ? r->GetUInt64(msg, field) : r->GetRepeatedUInt64(msg, field, index));
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return FormatFloat(one ? r->GetFloat(msg, field) : r->GetRepeatedFloat(msg, field, index));
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return FormatDouble(one ? r->GetDouble(msg, field) : r->GetRepeatedDouble(msg, field, index));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return (one ? r->GetBool(msg, field) : r->GetRepeatedBool(msg, field, index)) ? "true"
+                                                                                    : "false";
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return (one ? r->GetEnum(msg, field) : r->GetRepeatedEnum(msg, field, index))->name();
+    case FieldDescriptor::CPPTYPE_STRING:
+      return ShellQuote(one ? r->GetString(msg, field) : r->GetRepeatedString(msg, field, index));
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      break;
+  }
+  // A message has no scalar form: say whether it is there, as overrides do.
+  return !one || r->HasField(msg, field) ? "SELECT" : "NULL";
+}
+
+std::vector<std::string> Flatten(const Message& msg, bool with_all) {
+  Flattener flattener(with_all);
+  flattener.Fields(msg, "");
+  std::vector<Line>& lines = flattener.lines();
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const Line& a, const Line& b) { return KeyLess(a.key, b.key); });
+  std::vector<std::string> flat;
+  flat.reserve(lines.size());
+  // Map keys are data: quote the key too when it holds a space or a shell
+  // character, so that every line stays one shell word.
+  for (const Line& line : lines) {
+    flat.push_back(absl::StrCat(ShellQuote(line.key), "=", line.value));
+  }
+  return flat;
+}
+
+std::string ShellQuote(absl::string_view s) {
+  if (!s.empty() && std::all_of(s.begin(), s.end(), IsShellSafe)) return std::string(s);
+  std::string quoted = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      quoted += "'\\''";  // close, escaped quote, reopen
+    } else {
+      quoted += c;
+    }
+  }
+  quoted += '\'';
+  return quoted;
+}
+
+absl::StatusOr<std::string> ShellUnquote(absl::string_view word) {
+  std::string out;
+  for (size_t i = 0; i < word.size(); ++i) {
+    const char c = word[i];
+    if (c == '\'') {
+      const size_t close = word.find('\'', i + 1);
+      if (close == absl::string_view::npos) {
+        return absl::InvalidArgumentError(absl::StrCat("unterminated ' quote in: ", word));
+      }
+      absl::StrAppend(&out, word.substr(i + 1, close - i - 1));
+      i = close;
+    } else if (c == '"') {
+      size_t j = i + 1;
+      for (; j < word.size() && word[j] != '"'; ++j) {
+        // Inside double quotes a backslash only escapes these.
+        if (word[j] == '\\' && j + 1 < word.size() &&
+            absl::string_view("$`\"\\\n").find(word[j + 1]) != absl::string_view::npos) {
+          ++j;
+          if (word[j] == '\n') continue;
+        }
+        out += word[j];
+      }
+      if (j == word.size()) {
+        return absl::InvalidArgumentError(absl::StrCat("unterminated \" quote in: ", word));
+      }
+      i = j;
+    } else if (c == '\\') {
+      if (i + 1 == word.size()) {
+        return absl::InvalidArgumentError(absl::StrCat("dangling backslash at the end of: ", word));
+      }
+      ++i;
+      if (word[i] != '\n') out += word[i];
+    } else if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unquoted whitespace splits this into several shell words: ", word));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace heyhi

@@ -1,0 +1,380 @@
+// Reading one config file: {{ROOT_DIR}} substitution, merge-mode text parsing
+// with located errors, and the location of every value written (provenance).
+#include "heyhi/config/text_loader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/text_format.h"
+
+namespace heyhi {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::io::Tokenizer;
+
+// Keeps the first error the parser reports, located 1-based.
+class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  FirstErrorCollector(const std::string& file, const std::string& text)
+      : file_(file), text_(text) {}
+  void AddError(int line, int column, const std::string& message) override {
+    if (!error_.empty()) return;
+    column = NameColumn(line, column, message);
+    error_ = absl::StrCat(file_, ":", line + 1, ":", column + 1, ": ", message);
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  // The parser reports an unknown field after reading its name; point at the
+  // name itself, which the message quotes.
+  int NameColumn(int line, int column, const std::string& message) const {
+    static const std::string kMarker = "has no field named \"";
+    const size_t marker = message.find(kMarker);
+    if (marker == std::string::npos) return column;
+    const size_t begin = marker + kMarker.size();
+    const size_t end = message.find('"', begin);
+    if (end == std::string::npos) return column;
+    const std::string name = message.substr(begin, end - begin);
+    size_t line_start = 0;
+    for (int i = 0; i < line && line_start != std::string::npos; ++i) {
+      line_start = text_.find('\n', line_start);
+      if (line_start != std::string::npos) ++line_start;
+    }
+    if (line_start == std::string::npos) return column;
+    const size_t line_end = std::min(text_.find('\n', line_start), text_.size());
+    const std::string line_text = text_.substr(line_start, line_end - line_start);
+    const size_t found = line_text.rfind(name, static_cast<size_t>(std::max(column, 0)));
+    // Columns count tabs to the next multiple of 8, as the parser does.
+    if (found == std::string::npos || line_text.find('\t') != std::string::npos) return column;
+    return static_cast<int>(found);
+  }
+
+  const std::string& file_;
+  const std::string& text_;
+  std::string error_;
+};
+
+class SilentErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int, int, const std::string&) override {}
+};
+
+// Walks text the parser has already accepted and records where each field
+// value stands. Guided by the descriptor only to know which fields hold
+// messages, are repeated or are maps; it never rejects input.
+class LocationScanner {
+ public:
+  LocationScanner(const std::string& text, std::vector<FieldLocation>* out)
+      : input_(text.data(), static_cast<int>(text.size())),
+        tokenizer_(&input_, &errors_),
+        out_(out) {
+    tokenizer_.set_allow_f_after_float(true);
+    tokenizer_.set_comment_style(Tokenizer::SH_COMMENT_STYLE);
+    tokenizer_.set_require_space_after_number(false);
+    tokenizer_.set_allow_multiline_strings(true);
+    tokenizer_.Next();
+  }
+
+  void Scan(const Descriptor* type) {
+    ValuePath prefix;
+    ScanFields(type, &prefix, "");
+  }
+
+ private:
+  const Tokenizer::Token& current() { return tokenizer_.current(); }
+  bool AtEnd() { return current().type == Tokenizer::TYPE_END; }
+  bool At(const char* symbol) {
+    return current().type == Tokenizer::TYPE_SYMBOL && current().text == symbol;
+  }
+  bool TryConsume(const char* symbol) {
+    if (!At(symbol)) return false;
+    tokenizer_.Next();
+    return true;
+  }
+
+  void Record(const ValuePath& path, int line, int column) {
+    out_->push_back(FieldLocation{path, line + 1, column + 1});
+  }
+
+  int NextIndex(const ValuePath& prefix, const FieldDescriptor* field) {
+    std::string key;
+    for (const ValueStep& step : prefix) {
+      absl::StrAppend(&key, step.field->number(), ":", step.index, ":", step.key, "/");
+    }
+    absl::StrAppend(&key, field->number());
+    return counters_[key]++;
+  }
+
+  static const FieldDescriptor* LookupField(const Descriptor* type, const std::string& name) {
+    const FieldDescriptor* field = type->FindFieldByName(name);
+    if (field != nullptr) return field;
+    // A group is written by its type name.
+    field = type->FindFieldByName(absl::AsciiStrToLower(name));
+    if (field != nullptr && field->type() == FieldDescriptor::TYPE_GROUP &&
+        field->message_type()->name() == name) {
+      return field;
+    }
+    return nullptr;
+  }
+
+  // Fields until `close`, or the end of input when `close` is empty.
+  void ScanFields(const Descriptor* type, ValuePath* prefix, const char* close) {
+    while (!AtEnd()) {
+      if (*close != '\0' && TryConsume(close)) return;
+      ScanField(type, prefix);
+    }
+  }
+
+  void ScanField(const Descriptor* type, ValuePath* prefix) {
+    const int line = current().line;
+    const int column = current().column;
+    const FieldDescriptor* field = nullptr;
+    if (At("[")) {
+      SkipBalanced();  // extension or Any type URL: not tracked
+    } else {
+      field = LookupField(type, current().text);
+      tokenizer_.Next();
+    }
+    TryConsume(":");
+    if (field == nullptr) {
+      SkipValue();
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (TryConsume("[")) {
+        while (!AtEnd() && !TryConsume("]")) {
+          ScanMessageValue(field, prefix, current().line, current().column);
+          TryConsume(",");
+        }
+      } else {
+        ScanMessageValue(field, prefix, line, column);
+      }
+    } else if (field->is_repeated() && TryConsume("[")) {
+      while (!AtEnd() && !TryConsume("]")) {
+        ValuePath path = *prefix;
+        path.push_back(ValueStep{field, NextIndex(*prefix, field), ""});
+        Record(path, current().line, current().column);
+        ScanScalar();
+        TryConsume(",");
+      }
+    } else {
+      ValuePath path = *prefix;
+      path.push_back(
+          ValueStep{field, field->is_repeated() ? NextIndex(*prefix, field) : -1, ""});
+      Record(path, line, column);
+      std::string value = ScanScalar();
+      if (capture_key_ && field->containing_type()->map_key() == field &&
+          field->name() == "key") {
+        captured_key_ = FormatMapKey(field, value);
+      }
+    }
+    if (!TryConsume(";")) TryConsume(",");
+  }
+
+  void ScanMessageValue(const FieldDescriptor* field, ValuePath* prefix, int line,
+                        int column) {
+    const char* close = At("<") ? ">" : "}";
+    tokenizer_.Next();  // '{' or '<'
+    if (field->is_map()) {
+      ScanMapEntry(field, prefix, line, column, close);
+      return;
+    }
+    ValueStep step{field, field->is_repeated() ? NextIndex(*prefix, field) : -1, ""};
+    prefix->push_back(step);
+    Record(*prefix, line, column);
+    ScanFields(field->message_type(), prefix, close);
+    prefix->pop_back();
+  }
+
+  // A map entry is located by its key, which may come after its value: scan
+  // the entry on its own, then re-root what it holds under the key.
+  void ScanMapEntry(const FieldDescriptor* field, ValuePath* prefix, int line, int column,
+                    const char* close) {
+    std::vector<FieldLocation> entry;
+    std::vector<FieldLocation>* saved_out = out_;
+    std::map<std::string, int> saved_counters;
+    saved_counters.swap(counters_);
+    const bool saved_capture = capture_key_;
+    std::string saved_key;
+    saved_key.swap(captured_key_);
+    out_ = &entry;
+    capture_key_ = true;
+    ValuePath entry_prefix;
+    ScanFields(field->message_type(), &entry_prefix, close);
+    std::string key;
+    key.swap(captured_key_);
+    out_ = saved_out;
+    counters_.swap(saved_counters);
+    capture_key_ = saved_capture;
+    captured_key_.swap(saved_key);
+
+    ValuePath path = *prefix;
+    path.push_back(ValueStep{field, 0, key});
+    Record(path, line, column);
+    for (FieldLocation& location : entry) {
+      if (location.path.empty() || location.path[0].field->name() != "value") continue;
+      ValuePath rerooted = path;
+      rerooted.insert(rerooted.end(), location.path.begin() + 1, location.path.end());
+      out_->push_back(FieldLocation{rerooted, location.line, location.column});
+    }
+  }
+
+  // One scalar value; returns its text (strings decoded and concatenated).
+  std::string ScanScalar() {
+    std::string text;
+    if (At("-")) {
+      text = "-";
+      tokenizer_.Next();
+    }
+    if (current().type == Tokenizer::TYPE_STRING) {
+      while (current().type == Tokenizer::TYPE_STRING) {
+        Tokenizer::ParseStringAppend(current().text, &text);
+        tokenizer_.Next();
+      }
+      return text;
+    }
+    if (!AtEnd()) {
+      text += current().text;
+      tokenizer_.Next();
+    }
+    return text;
+  }
+
+  void SkipValue() {
+    if (At("{") || At("<") || At("[")) {
+      SkipBalanced();
+    } else {
+      ScanScalar();
+    }
+  }
+
+  // Skips one bracketed group, nested brackets of any kind included.
+  void SkipBalanced() {
+    int depth = 0;
+    do {
+      if (At("{") || At("<") || At("[")) ++depth;
+      if (At("}") || At(">") || At("]")) --depth;
+      tokenizer_.Next();
+    } while (depth > 0 && !AtEnd());
+  }
+
+  // Map keys in the form flat paths use: integers in decimal, bools as
+  // true/false, strings as they are.
+  static std::string FormatMapKey(const FieldDescriptor* key_field, const std::string& text) {
+    switch (key_field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_BOOL:
+        return (text == "true" || text == "True" || text == "t" || text == "1") ? "true"
+                                                                                : "false";
+      case FieldDescriptor::CPPTYPE_INT32:
+      case FieldDescriptor::CPPTYPE_INT64: {
+        errno = 0;
+        long long value = std::strtoll(text.c_str(), nullptr, 0);
+        return errno == 0 ? std::to_string(value) : text;
+      }
+      case FieldDescriptor::CPPTYPE_UINT32:
+      case FieldDescriptor::CPPTYPE_UINT64: {
+        errno = 0;
+        unsigned long long value = std::strtoull(text.c_str(), nullptr, 0);
+        return errno == 0 ? std::to_string(value) : text;
+      }
+      default:
+        return text;
+    }
+  }
+
+  google::protobuf::io::ArrayInputStream input_;
+  SilentErrorCollector errors_;
+  Tokenizer tokenizer_;
+  std::vector<FieldLocation>* out_;
+  std::map<std::string, int> counters_;  // next index per repeated field instance
+  bool capture_key_ = false;
+  std::string captured_key_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": cannot open config file: ", std::strerror(errno)));
+  }
+  std::string content;
+  char buffer[16384];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int saved = errno;
+      ::close(fd);
+      return absl::DataLossError(absl::StrCat(path, ": read error: ", std::strerror(saved)));
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return content;
+}
+
+std::string SubstituteRootDir(const std::string& text, const std::string& project_root) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t open = text.find("{{", pos);
+    if (open == std::string::npos) break;
+    size_t name_begin = open + 2;
+    while (name_begin < text.size() && text[name_begin] == ' ') ++name_begin;
+    const bool named = text.compare(name_begin, 8, "ROOT_DIR") == 0;
+    size_t name_end = name_begin + 8;
+    while (named && name_end < text.size() && text[name_end] == ' ') ++name_end;
+    if (named && text.compare(name_end, 2, "}}") == 0) {
+      out.append(text, pos, open - pos);
+      out += project_root;
+      pos = name_end + 2;
+    } else {
+      out.append(text, pos, open + 2 - pos);
+      pos = open + 2;
+    }
+  }
+  out.append(text, pos, std::string::npos);
+  return out;
+}
+
+absl::Status ParseText(const std::string& text, const std::string& display_name,
+                       google::protobuf::Message* out,
+                       std::vector<FieldLocation>* locations) {
+  google::protobuf::TextFormat::Parser parser;
+  FirstErrorCollector errors(display_name, text);
+  parser.RecordErrorsTo(&errors);
+  parser.AllowPartialMessage(true);
+  // Merge mode: a scalar given twice keeps the last value, messages merge,
+  // repeated fields append, another oneof member switches the oneof.
+  if (!parser.MergeFromString(text, out)) {
+    return absl::InvalidArgumentError(
+        errors.error().empty() ? absl::StrCat(display_name, ": cannot parse") : errors.error());
+  }
+  if (locations != nullptr) LocationScanner(text, locations).Scan(out->GetDescriptor());
+  return absl::OkStatus();
+}
+
+absl::Status ParseTextFile(const std::string& path, const std::string& project_root,
+                           google::protobuf::Message* out,
+                           std::vector<FieldLocation>* locations,
+                           const std::string& display_name) {
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  return ParseText(SubstituteRootDir(*text, project_root),
+                   display_name.empty() ? path : display_name, out, locations);
+}
+
+}  // namespace heyhi

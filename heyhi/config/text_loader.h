@@ -1,0 +1,60 @@
+// Reading one config file: {{ROOT_DIR}} substitution and text-format parsing
+// in merge mode, with errors located by file:line:column (SPEC §1).
+#ifndef HEYHI_CONFIG_TEXT_LOADER_H_
+#define HEYHI_CONFIG_TEXT_LOADER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+
+namespace heyhi {
+
+// One step of a field path: a field, and for a repeated field the element
+// index, for a map field the entry's key (in its flat text form).
+struct ValueStep {
+  const google::protobuf::FieldDescriptor* field = nullptr;
+  // Element of a repeated field; -1: the field as a whole (or not repeated).
+  // For a map, any value >= 0 means the entry `key`.
+  int index = -1;
+  std::string key;  // map key, when field->is_map() and index >= 0
+};
+using ValuePath = std::vector<ValueStep>;
+
+// Where one value of a parsed file was written. Repeated indices count from
+// the first element this text added (the parser appends to what was there).
+struct FieldLocation {
+  ValuePath path;  // from the parsed message
+  int line = 0;   // 1-based
+  int column = 0; // 1-based
+};
+
+// Parses the text-format file `path` into `out` (merged on top of what it
+// holds). `{{ROOT_DIR}}` becomes `project_root`. When `locations` is given it
+// receives the location of every field value written, in text order. Errors
+// read "FILE:LINE:COL: message" with 1-based line and column; FILE is
+// `display_name` when given, else `path`.
+absl::Status ParseTextFile(const std::string& path, const std::string& project_root,
+                           google::protobuf::Message* out,
+                           std::vector<FieldLocation>* locations = nullptr,
+                           const std::string& display_name = "");
+
+// Same, for text already in memory (no substitution); `display_name` is used
+// in errors.
+absl::Status ParseText(const std::string& text, const std::string& display_name,
+                       google::protobuf::Message* out,
+                       std::vector<FieldLocation>* locations = nullptr);
+
+// The whole content of `path`, or an error naming it.
+absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+
+// Replaces every `{{ROOT_DIR}}` (spaces allowed inside the braces) with
+// `project_root`.
+std::string SubstituteRootDir(const std::string& text, const std::string& project_root);
+
+}  // namespace heyhi
+
+#endif  // HEYHI_CONFIG_TEXT_LOADER_H_

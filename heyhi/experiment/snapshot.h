@@ -1,0 +1,37 @@
+// The snapshot of the `run` binary that jobs execute, and the record of the
+// source tree it was built from (SPEC §6).
+#ifndef HEYHI_EXPERIMENT_SNAPSHOT_H_
+#define HEYHI_EXPERIMENT_SNAPSHOT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "heyhi/exp_dir.h"
+
+namespace heyhi {
+
+// The path of the running executable (/proc/self/exe resolved).
+absl::StatusOr<std::string> CurrentExecutable();
+
+// Puts `binary` into the content-addressed cache
+// `<exp_root>/.bin/<sha256 of its content>/run` (hard link, else copy, made
+// atomically) and returns that path. The same content gives the same path;
+// rebuilding `binary` later does not change the snapshot.
+absl::StatusOr<std::string> SnapshotBinary(const std::string& binary,
+                                           const std::string& exp_root);
+
+// When `source_dir` is inside a git checkout, writes `git.txt` (commit,
+// branch, status) and `workdir.diff` (uncommitted changes) into `dir`.
+// Outside a checkout, or without git, writes nothing and returns OK.
+absl::Status RecordSourceState(const std::string& source_dir, const ExpDir& dir);
+
+// Runs `argv` (no shell), returns its standard output; a non-zero exit or a
+// failure to start is an error naming the command and its standard error.
+absl::StatusOr<std::string> RunProgram(const std::vector<std::string>& argv,
+                                       const std::string& working_dir = "");
+
+}  // namespace heyhi
+
+#endif  // HEYHI_EXPERIMENT_SNAPSHOT_H_

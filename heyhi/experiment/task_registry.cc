@@ -1,0 +1,54 @@
+// The process-wide table of task functions, filled by HEYHI_TASK at start-up.
+#include "heyhi/experiment/task_registry.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace heyhi {
+namespace {
+
+// A function-local static: registrations run during static initialisation,
+// in an order across files that C++ does not define.
+std::map<std::string, RegisteredTask>& Registry() {
+  static auto* registry = new std::map<std::string, RegisteredTask>();
+  return *registry;
+}
+
+}  // namespace
+
+void JobContext::SetCheckpointHook(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(checkpoint_hook_->mutex);
+  checkpoint_hook_->hook = std::move(hook);
+}
+
+bool JobContext::RunCheckpointHook() const {
+  std::lock_guard<std::mutex> lock(checkpoint_hook_->mutex);
+  if (!checkpoint_hook_->hook) return false;
+  checkpoint_hook_->hook();
+  return true;
+}
+
+std::string JobContext::ResolvePath(const std::string& path) const {
+  if (path.empty() || path[0] == '/' || job_.launch_dir.empty()) return path;
+  return job_.launch_dir + "/" + path;
+}
+
+bool RegisterTask(const std::string& case_name, const std::string& type_name,
+                  TaskFunction function) {
+  auto [it, inserted] =
+      Registry().emplace(case_name, RegisteredTask{case_name, type_name, std::move(function)});
+  if (!inserted) {
+    std::fprintf(stderr, "heyhi: task '%s' is registered twice\n", case_name.c_str());
+    std::abort();
+  }
+  return true;
+}
+
+const RegisteredTask* FindTask(const std::string& case_name) {
+  auto it = Registry().find(case_name);
+  return it == Registry().end() ? nullptr : &it->second;
+}
+
+const std::map<std::string, RegisteredTask>& RegisteredTasks() { return Registry(); }
+
+}  // namespace heyhi

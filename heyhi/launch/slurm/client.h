@@ -1,0 +1,88 @@
+// Slurm's command-line programs (sbatch, squeue, scontrol, scancel) run as
+// programs with an argv, their failures turned into absl::Status.
+#ifndef HEYHI_LAUNCH_SLURM_CLIENT_H_
+#define HEYHI_LAUNCH_SLURM_CLIENT_H_
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace heyhi {
+
+// What a finished program left behind.
+struct ProgramResult {
+  int exit_code = 0;  // 128 + N when killed by signal N.
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] (looked up in PATH) with argv, no shell, stdin from /dev/null,
+// and waits for it, killing it after `timeout`. Fails (NotFound) when the
+// program cannot be started, (DeadlineExceeded) on timeout; a non-zero exit is
+// not a failure here.
+absl::StatusOr<ProgramResult> RunProgram(const std::vector<std::string>& argv,
+                                         std::chrono::milliseconds timeout);
+
+// A Slurm job's state as Slurm spells it (PENDING, RUNNING, COMPLETED, ...) and
+// where it was found: "squeue", "scontrol" or "jobcomp" (the job-completion file).
+struct SlurmJobState {
+  std::string state;
+  std::string source;
+};
+
+// True for states of a job that still holds or waits for resources:
+// PENDING, RUNNING, REQUEUED (and its REQUEUE_* forms), COMPLETING,
+// CONFIGURING, SUSPENDED, RESIZING, STOPPED, SIGNALING, STAGE_OUT.
+bool IsAliveSlurmState(absl::string_view state);
+
+// The Slurm of $SLURM_CONF, through its client programs. Every error names the
+// command line and carries Slurm's own message.
+class SlurmClient {
+ public:
+  struct Options {
+    // Limit for one client program (sbatch retries a controller that is down).
+    std::chrono::milliseconds command_timeout{60000};
+    // How long Cancel waits for the job to leave squeue.
+    std::chrono::milliseconds cancel_timeout{60000};
+    std::chrono::milliseconds poll_interval{100};
+  };
+  SlurmClient() : SlurmClient(Options()) {}
+  explicit SlurmClient(Options options) : options_(options) {}
+
+  // `sbatch --parsable <script>`; the new job id.
+  absl::StatusOr<std::string> Submit(const std::string& script_path) const;
+
+  // The job's state: squeue (all states) first, then `scontrol show job`, then
+  // the jobcomp/filetxt record named by JobCompLoc. NotFound when none knows it.
+  absl::StatusOr<SlurmJobState> QueryJob(const std::string& job_id) const;
+
+  // Whether QueryJob finds the job in an alive state; a job no one knows is not alive.
+  absl::StatusOr<bool> IsAlive(const std::string& job_id) const;
+
+  // `scancel <id>`, then waits until squeue no longer lists it as alive
+  // (DeadlineExceeded after Options::cancel_timeout).
+  absl::Status Cancel(const std::string& job_id) const;
+
+  // `scancel --signal=<signal> --full <id>`: to the batch shell and every step;
+  // the job is not ended by this call and it does not wait.
+  absl::Status Signal(const std::string& job_id, const std::string& signal) const;
+
+  // `scontrol requeue <id>`.
+  absl::Status Requeue(const std::string& job_id) const;
+
+ private:
+  // Runs a Slurm program; a non-zero exit becomes an error naming the command
+  // and quoting its stderr (or stdout when stderr is empty).
+  absl::StatusOr<ProgramResult> RunSlurm(const std::vector<std::string>& argv) const;
+  absl::StatusOr<std::string> JobCompLocation() const;
+
+  Options options_;
+};
+
+}  // namespace heyhi
+
+#endif  // HEYHI_LAUNCH_SLURM_CLIENT_H_

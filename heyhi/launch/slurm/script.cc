@@ -1,0 +1,166 @@
+// The sbatch script of a Slurm-launched experiment: SPEC §7's resource mapping.
+#include "heyhi/launch/slurm/script.h"
+
+#include <cmath>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "heyhi/launch/slurm/preemption.h"
+
+namespace heyhi {
+namespace {
+
+constexpr int kGpusPerNode = 8;
+
+absl::Status Invalid(absl::string_view field, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat("launcher.slurm.", field, ": ", why));
+}
+
+// sbatch reads an #SBATCH line up to its end and strips one pair of double
+// quotes; nothing else escapes. So a value may hold neither a newline nor '"'.
+absl::Status CheckSbatchValue(absl::string_view field, absl::string_view value) {
+  for (char c : value) {
+    if (c == '"' || c == '\n' || c == '\r' || c == '\0') {
+      return Invalid(field, absl::StrCat("'", absl::CEscape(value),
+                                         "' holds a double quote or a line break; an "
+                                         "#SBATCH line cannot carry those"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Slurm expands %j, %x, ... in --output/--error; a literal % in the folder name is %%.
+std::string EscapeFilenamePattern(absl::string_view path) {
+  return absl::StrReplaceAll(path, {{"%", "%%"}});
+}
+
+// "USR2@90", "SIGUSR1@120", "B:USR2@90" (B: sends to the batch shell only).
+// The signal's name is PreemptionSignalNumber's to check: the worker must be
+// able to catch it, or preemption would kill the job unsaved.
+absl::Status CheckSignal(absl::string_view signal) {
+  const size_t at = signal.find('@');
+  int seconds = 0;
+  if (at == absl::string_view::npos || !absl::SimpleAtoi(signal.substr(at + 1), &seconds) ||
+      seconds < 0 || seconds > 65535) {
+    return Invalid("signal", absl::StrCat("'", absl::CEscape(signal),
+                                          "' is not SIG@SECONDS (e.g. \"USR2@90\", "
+                                          "\"USR1@120\", \"B:USR2@90\"; empty for none)"));
+  }
+  return PreemptionSignalNumber(signal).status();
+}
+
+// Time limit as H:MM:SS, rounded up to a whole second (Slurm then rounds to minutes).
+absl::StatusOr<std::string> TimeLimit(float hours) {
+  if (!(hours > 0) || !std::isfinite(hours)) {
+    return Invalid("hours", absl::StrCat(hours, " is not a positive number of hours"));
+  }
+  long long seconds = static_cast<long long>(std::ceil(static_cast<double>(hours) * 3600.0));
+  return absl::StrFormat("%d:%02d:%02d", seconds / 3600, (seconds / 60) % 60, seconds % 60);
+}
+
+}  // namespace
+
+std::string ShellSingleQuote(absl::string_view text) {
+  return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
+}
+
+absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm) {
+  SlurmJobShape shape;
+  const int num_gpus = slurm.num_gpus();
+  if (num_gpus < 0) return Invalid("num_gpus", absl::StrCat(num_gpus, " is negative"));
+  if (num_gpus == 0) {
+    if (slurm.tasks() < 1) {
+      return Invalid("tasks", absl::StrCat(slurm.tasks(), " tasks; a CPU job needs at least 1"));
+    }
+    if (slurm.cpus_per_task() < 1) {
+      return Invalid("cpus_per_task", absl::StrCat(slurm.cpus_per_task(), "; needs at least 1"));
+    }
+    if (slurm.mem_mb() < 0) return Invalid("mem_mb", absl::StrCat(slurm.mem_mb(), " is negative"));
+    shape.tasks_per_node = slurm.tasks();
+    shape.cpus_per_task = slurm.cpus_per_task();
+    shape.mem_mb_per_node = slurm.mem_mb();
+    return shape;
+  }
+  if (num_gpus > kGpusPerNode && num_gpus % kGpusPerNode != 0) {
+    return Invalid("num_gpus",
+                   absl::StrCat(num_gpus, " GPUs do not fill whole nodes: use at most ",
+                                kGpusPerNode, " (one node) or a multiple of ", kGpusPerNode,
+                                " (e.g. ", num_gpus / kGpusPerNode * kGpusPerNode, " or ",
+                                (num_gpus / kGpusPerNode + 1) * kGpusPerNode, ")"));
+  }
+  if (slurm.cpus_per_gpu() < 1) {
+    return Invalid("cpus_per_gpu", absl::StrCat(slurm.cpus_per_gpu(), "; needs at least 1"));
+  }
+  if (slurm.mem_per_gpu() < 0) {
+    return Invalid("mem_per_gpu", absl::StrCat(slurm.mem_per_gpu(), " is negative"));
+  }
+  shape.nodes = num_gpus > kGpusPerNode ? num_gpus / kGpusPerNode : 1;
+  shape.gpus_per_node = num_gpus > kGpusPerNode ? kGpusPerNode : num_gpus;
+  shape.tasks_per_node = slurm.single_task_per_node() ? 1 : shape.gpus_per_node;
+  shape.cpus_per_task = slurm.cpus_per_gpu() * shape.gpus_per_node / shape.tasks_per_node;
+  shape.mem_mb_per_node = 1024LL * slurm.mem_per_gpu() * shape.gpus_per_node;
+  return shape;
+}
+
+absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,
+                                             absl::string_view exp_dir,
+                                             absl::string_view binary) {
+  absl::StatusOr<SlurmJobShape> shape = ComputeSlurmJobShape(slurm);
+  if (!shape.ok()) return shape.status();
+  if (exp_dir.empty() || exp_dir[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("exp dir '", exp_dir, "' must be an absolute path (the job runs elsewhere)"));
+  }
+  if (absl::Status s = CheckSbatchValue("(exp dir)", exp_dir); !s.ok()) return s;
+  for (const auto& [field, value] : {std::pair<absl::string_view, absl::string_view>{
+                                         "partition", slurm.partition()},
+                                     {"comment", slurm.comment()},
+                                     {"constraint", slurm.constraint()}}) {
+    if (absl::Status s = CheckSbatchValue(field, value); !s.ok()) return s;
+  }
+  if (!slurm.signal().empty()) {
+    if (absl::Status s = CheckSignal(slurm.signal()); !s.ok()) return s;
+  }
+  absl::StatusOr<std::string> time_limit = TimeLimit(slurm.hours());
+  if (!time_limit.ok()) return time_limit.status();
+
+  const std::string log_dir = EscapeFilenamePattern(absl::StrCat(exp_dir, "/slurm"));
+  std::string s = "#!/bin/bash\n";
+  auto line = [&s](absl::string_view option) { absl::StrAppend(&s, "#SBATCH ", option, "\n"); };
+  line("--job-name=heyhi");
+  if (!slurm.partition().empty()) line(absl::StrCat("--partition=", slurm.partition()));
+  line(absl::StrCat("--nodes=", shape->nodes));
+  line(absl::StrCat("--ntasks-per-node=", shape->tasks_per_node));
+  line(absl::StrCat("--cpus-per-task=", shape->cpus_per_task));
+  if (shape->gpus_per_node > 0) line(absl::StrCat("--gres=gpu:", shape->gpus_per_node));
+  if (shape->mem_mb_per_node > 0) {
+    if (shape->mem_mb_per_node % 1024 == 0) {
+      line(absl::StrCat("--mem=", shape->mem_mb_per_node / 1024, "G"));
+    } else {
+      line(absl::StrCat("--mem=", shape->mem_mb_per_node, "M"));
+    }
+  }
+  line(absl::StrCat("--time=", *time_limit));
+  if (!slurm.constraint().empty()) line(absl::StrCat("--constraint=", slurm.constraint()));
+  if (!slurm.comment().empty()) line(absl::StrCat("--comment=\"", slurm.comment(), "\""));
+  if (!slurm.signal().empty()) line(absl::StrCat("--signal=", slurm.signal()));
+  line("--requeue");
+  line("--open-mode=append");
+  line(absl::StrCat("--output=\"", log_dir, "/%j.out\""));
+  line(absl::StrCat("--error=\"", log_dir, "/%j.err\""));
+  absl::StrAppend(&s,
+                  "\n# The ranks' rendezvous port: one per job, the same on every node and\n"
+                  "# after a requeue, below Linux's ephemeral ports (32768 and up).\n",
+                  "export MASTER_PORT=$((10000 + SLURM_JOB_ID % 20000))\n");
+  absl::StrAppend(&s, "\n# Every task runs the worker, which reads the composed config from the exp dir.\n",
+                  "exec srun --unbuffered --kill-on-bad-exit=1 ", ShellSingleQuote(binary),
+                  " --worker ", ShellSingleQuote(exp_dir), "\n");
+  return s;
+}
+
+}  // namespace heyhi

@@ -1,0 +1,50 @@
+// The sbatch script of a Slurm-launched experiment: SPEC §7's resource mapping.
+#ifndef HEYHI_LAUNCH_SLURM_SCRIPT_H_
+#define HEYHI_LAUNCH_SLURM_SCRIPT_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "heyhi/heyhi.pb.h"
+
+namespace heyhi {
+
+// What a SlurmLauncher asks of Slurm, per node.
+struct SlurmJobShape {
+  int nodes = 1;
+  int tasks_per_node = 1;
+  int gpus_per_node = 0;  // 0: a CPU job, no --gres line.
+  int cpus_per_task = 1;
+  // Memory per node in MB; 0 leaves it to Slurm (no --mem line).
+  long long mem_mb_per_node = 0;
+};
+
+// Maps the launcher's fields to nodes, tasks, GPUs, CPUs and memory:
+// num_gpus <= 8 fits on one node; more must be a multiple of 8 (nodes = n / 8);
+// one task per GPU unless single_task_per_node (then one task sees all the
+// node's GPUs and all their CPUs); memory per node = GPUs on the node x
+// mem_per_gpu GB. num_gpus 0 is a CPU job of `tasks` tasks on one node, each
+// with `cpus_per_task` cores, and mem_mb per node when > 0.
+// InvalidArgument names the field and what would have been valid.
+absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm);
+
+// The full text of the sbatch script: #SBATCH lines for the shape above, the
+// partition, the time limit (`hours`, as H:MM:SS), constraint, comment, the
+// pre-end signal (`signal`, e.g. "USR2@90"; sent to the job's steps, i.e. every
+// task; a "B:" prefix given in the config is passed through and sends it to
+// the batch shell instead; empty: no signal), --requeue, --open-mode=append,
+// and Slurm's stdout/stderr as <exp_dir>/slurm/%j.{out,err}. The body exports
+// MASTER_PORT (10000 + job id % 20000: the same for every task and requeue) and runs
+// `exec srun --unbuffered --kill-on-bad-exit=1 <binary> --worker <exp_dir>`,
+// both paths single-quoted for the shell.
+absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,
+                                             absl::string_view exp_dir,
+                                             absl::string_view binary);
+
+// `text` as one shell word: single-quoted, with each ' written as '\''.
+std::string ShellSingleQuote(absl::string_view text);
+
+}  // namespace heyhi
+
+#endif  // HEYHI_LAUNCH_SLURM_SCRIPT_H_
