@@ -1,4 +1,5 @@
 // Unit tests of the sbatch script generator (SPEC §7 resource mapping).
+#include "heyhi/base/shell_quote.h"
 #include "heyhi/launch/slurm/script.h"
 
 #include <string>
@@ -182,9 +183,9 @@ TEST(SlurmScript, RelativeExpDirIsRejected) {
               HasSubstr("absolute"));
 }
 
-TEST(SlurmScript, ShellSingleQuoteSurvivesQuotes) {
-  EXPECT_EQ(ShellSingleQuote("a'b"), "'a'\\''b'");
-  EXPECT_EQ(ShellSingleQuote(""), "''");
+TEST(SlurmScript, ShellQuoteOfScriptPathsSurvivesQuotes) {
+  EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
+  EXPECT_EQ(ShellQuote(""), "''");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Tests of the snapshot unit: the content-addressed binary cache, the git
 // record of the source tree, and running programs without a shell.
 #include "heyhi/experiment/snapshot.h"
+#include "heyhi/base/subprocess.h"
 
 #include <sys/stat.h>
 
@@ -48,14 +49,14 @@ TEST(Snapshot, CurrentExecutableIsThisTestBinary) {
   EXPECT_NE(self->find("snapshot_test"), std::string::npos) << *self;
 }
 
-TEST(RunProgram, CapturesOutputAndReportsFailuresWithStderr) {
-  absl::StatusOr<std::string> out = RunProgram({"echo", "a b", "$HOME"});
+TEST(ProgramOutput, CapturesOutputAndReportsFailuresWithStderr) {
+  absl::StatusOr<std::string> out = ProgramOutput({"echo", "a b", "$HOME"});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ(*out, "a b $HOME\n");  // no shell: nothing expanded
-  absl::StatusOr<std::string> failed = RunProgram({"ls", "/no/such/path"});
+  absl::StatusOr<std::string> failed = ProgramOutput({"ls", "/no/such/path"});
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(std::string(failed.status().message()).find("ls /no/such/path"), std::string::npos);
-  absl::StatusOr<std::string> missing = RunProgram({"no-such-program-heyhi"});
+  absl::StatusOr<std::string> missing = ProgramOutput({"no-such-program-heyhi"});
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(std::string(missing.status().message()).find("no-such-program-heyhi"),
             std::string::npos);
@@ -65,9 +66,9 @@ TEST(RecordSourceState, WritesCommitAndUncommittedDiffInAGitCheckout) {
   TempTree tree;
   const std::string repo = tree.Path("repo");
   tree.Write("repo/a.txt", "one\n");
-  ASSERT_TRUE(RunProgram({"git", "init", "-q", repo}).ok());
-  ASSERT_TRUE(RunProgram({"git", "-C", repo, "add", "a.txt"}).ok());
-  ASSERT_TRUE(RunProgram({"git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t",
+  ASSERT_TRUE(ProgramOutput({"git", "init", "-q", repo}).ok());
+  ASSERT_TRUE(ProgramOutput({"git", "-C", repo, "add", "a.txt"}).ok());
+  ASSERT_TRUE(ProgramOutput({"git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t",
                           "commit", "-qm", "first"})
                   .ok());
   tree.Write("repo/a.txt", "two\n");

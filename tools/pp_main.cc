@@ -14,37 +14,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "conf.pb.h"
-#include "gflags/gflags.h"
+#include "heyhi/base/command_line.h"
 #include "heyhi/config.h"
 #include "heyhi/config/schema.h"
 #include "heyhi/config/describe.h"
 #include "heyhi/config/dynamic_schema.h"
 #include "heyhi/config/printer.h"
 
-DEFINE_bool(print, false, "Print the task message in text format (the default).");
-DEFINE_bool(print_flat, false, "Print one key=value line per field that is set.");
-DEFINE_bool(print_flat_all, false,
-            "Print every field of the task message, defaults included (NULL when none).");
-DEFINE_string(explain, "", "Print the value of KEY and where it came from.");
-DEFINE_string(describe, "",
-              "Print KEY's documentation, type, default, allowed values and current value.");
-DEFINE_string(type, "",
-              "Message type of FILE (full or short name); default: the root message, else "
-              "the one type of the schema that parses the file.");
-DEFINE_string(root, "MetaCfg", "Name of the schema's root message.");
-DEFINE_string(proto_path, "",
-              "Folder of .proto files for --schema (repeatable, or ':'-separated).");
-DEFINE_string(schema, "",
-              "Load this .proto at run time instead of the compiled-in schema.");
-DEFINE_string(include_dir, "", "Extra folder to look up includes in (repeatable).");
-DEFINE_string(conf_root, "", "The conf root (default: $HH_CONF_ROOT, else the nearest "
-                             "ancestor folder of FILE named conf).");
-
 namespace {
-
-constexpr int kOk = 0;
-constexpr int kBadConfig = 1;
-constexpr int kBadUsage = 2;
 
 constexpr char kUsage[] =
     "pp FILE [overrides...] [--print | --print-flat | --print-flat-all | --explain KEY |\n"
@@ -54,68 +31,80 @@ constexpr char kUsage[] =
     "Composes FILE with its includes and the overrides (key=value, I<mount>=<path>)\n"
     "and prints the task message. Nothing is run.";
 
-// Flags that take a value; the value may follow as the next argument.
-const std::map<std::string, bool>& PpFlags() {
-  static const auto* flags = new std::map<std::string, bool>{
-      {"print", false},      {"print_flat", false}, {"print_flat_all", false},
-      {"explain", true},     {"describe", true},    {"type", true},        {"root", true},
-      {"proto_path", true},  {"schema", true},      {"include_dir", true},
-      {"conf_root", true},   {"help", false},       {"helpfull", false}};
-  return *flags;
-}
+constexpr heyhi::FlagSpec kPpFlags[] = {
+    {"print", false, "Print the task message in text format (the default)."},
+    {"print_flat", false, "Print one key=value line per field that is set."},
+    {"print_flat_all", false,
+     "Print every field of the task message, defaults included (NULL when none)."},
+    {"explain", true, "Print the value of KEY and where it came from."},
+    {"describe", true,
+     "Print KEY's documentation, type, default, allowed values and current value."},
+    {"type", true,
+     "Message type of FILE (full or short name); default: the root message, else the one "
+     "type of the schema that parses the file."},
+    {"root", true, "Name of the schema's root message (default MetaCfg)."},
+    {"proto_path", true, "Folder of .proto files for --schema (repeatable, or ':'-separated)."},
+    {"schema", true, "Load this .proto at run time instead of the compiled-in schema."},
+    {"include_dir", true, "Extra folder to look up includes in (repeatable)."},
+    {"conf_root", true,
+     "The conf root (default: $HH_CONF_ROOT, else the nearest ancestor folder of FILE named "
+     "conf)."},
+    {"help", false, "Show this help."},
+    {"helpfull", false, "Same as --help."},
+};
 
 struct CommandLine {
   std::vector<std::string> positional;  // FILE and the overrides
+  bool print = false;
+  bool print_flat = false;
+  bool print_flat_all = false;
+  std::string explain;
+  std::string describe;
+  std::string type;
+  std::string root = "MetaCfg";
   std::vector<std::string> proto_paths;
+  std::string schema;
   std::vector<std::string> include_dirs;
+  std::string conf_root;
   bool help = false;
 };
 
-// A token is a pp flag only if it starts with '-' and names one of pp's
-// flags; anything else is FILE or an override, whatever its dashes.
-bool SplitCommandLine(int argc, char** argv, CommandLine* out, std::string* error) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string token = argv[i];
-    if (token.empty() || token[0] != '-') {
-      out->positional.push_back(token);
-      continue;
-    }
-    const size_t dashes = token.find_first_not_of('-');
-    const size_t eq = token.find('=');
-    std::string name = token.substr(dashes == std::string::npos ? token.size() : dashes,
-                                    eq == std::string::npos ? std::string::npos : eq - dashes);
-    std::replace(name.begin(), name.end(), '-', '_');
-    auto flag = PpFlags().find(name);
-    if (flag == PpFlags().end()) {
-      out->positional.push_back(token);
-      continue;
-    }
-    std::string value;
-    if (eq != std::string::npos) {
-      value = token.substr(eq + 1);
-    } else if (flag->second) {
-      if (i + 1 >= argc) {
-        *error = absl::StrCat("--", name, " needs a value");
-        return false;
-      }
-      value = argv[++i];
-    } else {
-      value = "true";
-    }
-    if (name == "help" || name == "helpfull") {
-      out->help = true;
+absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
+  absl::StatusOr<heyhi::SplitArgs> split = heyhi::SplitFlags(argc, argv, kPpFlags);
+  if (!split.ok()) return split.status();
+  CommandLine out;
+  out.positional = std::move(split->others);
+  for (const auto& [name, value] : split->flags) {
+    bool* switch_target = nullptr;
+    if (name == "print") switch_target = &out.print;
+    if (name == "print_flat") switch_target = &out.print_flat;
+    if (name == "print_flat_all") switch_target = &out.print_flat_all;
+    if (name == "help" || name == "helpfull") switch_target = &out.help;
+    if (switch_target != nullptr) {
+      absl::StatusOr<bool> on = heyhi::ParseSwitch(name, value);
+      if (!on.ok()) return on.status();
+      *switch_target = *on;
     } else if (name == "proto_path") {
       for (absl::string_view dir : absl::StrSplit(value, ':', absl::SkipEmpty())) {
-        out->proto_paths.emplace_back(dir);
+        out.proto_paths.emplace_back(dir);
       }
     } else if (name == "include_dir") {
-      out->include_dirs.push_back(value);
-    } else if (gflags::SetCommandLineOption(name.c_str(), value.c_str()).empty()) {
-      *error = absl::StrCat("bad value for --", name, ": \"", value, "\"");
-      return false;
+      out.include_dirs.push_back(value);
+    } else if (name == "explain") {
+      out.explain = value;
+    } else if (name == "describe") {
+      out.describe = value;
+    } else if (name == "type") {
+      out.type = value;
+    } else if (name == "root") {
+      out.root = value;
+    } else if (name == "schema") {
+      out.schema = value;
+    } else if (name == "conf_root") {
+      out.conf_root = value;
     }
   }
-  return true;
+  return out;
 }
 
 const google::protobuf::Descriptor* FindType(
@@ -142,39 +131,39 @@ const google::protobuf::Descriptor* FindType(
 
 int UsageError(const std::string& message) {
   std::cerr << "pp: " << message << "\n\nusage: " << kUsage << "\n";
-  return kBadUsage;
+  return heyhi::kExitBadUsage;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  gflags::SetUsageMessage(kUsage);
-  CommandLine command_line;
-  std::string error;
-  if (!SplitCommandLine(argc, argv, &command_line, &error)) return UsageError(error);
+  absl::StatusOr<CommandLine> parsed = ParseCommandLine(argc, argv);
+  if (!parsed.ok()) return UsageError(std::string(parsed.status().message()));
+  const CommandLine& command_line = *parsed;
   if (command_line.help) {
-    gflags::ShowUsageWithFlagsRestrict(argv[0], "pp_main");
-    return kOk;
+    std::cout << "usage: " << kUsage << "\n\nFlags:\n" << heyhi::FlagsHelp(kPpFlags);
+    return heyhi::kExitOk;
   }
   if (command_line.positional.empty()) return UsageError("missing FILE");
-  const int modes = FLAGS_print + FLAGS_print_flat + FLAGS_print_flat_all + !FLAGS_explain.empty() +
-                    !FLAGS_describe.empty();
+  const int modes = command_line.print + command_line.print_flat + command_line.print_flat_all +
+                    !command_line.explain.empty() + !command_line.describe.empty();
   if (modes > 1) {
     return UsageError("choose one of --print, --print-flat, --print-flat-all, --explain, --describe");
   }
+  std::string error;
 
   heyhi::LoadOptions options;
-  options.root_name = FLAGS_root;
-  options.conf_root = FLAGS_conf_root;
+  options.root_name = command_line.root;
+  options.conf_root = command_line.conf_root;
   options.include_dirs = command_line.include_dirs;
   std::unique_ptr<heyhi::DynamicSchema> schema;
   const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
   const google::protobuf::FileDescriptor* schema_file = MetaCfg::descriptor()->file();
-  if (!FLAGS_schema.empty()) {
-    auto imported = heyhi::DynamicSchema::Import(command_line.proto_paths, FLAGS_schema);
+  if (!command_line.schema.empty()) {
+    auto imported = heyhi::DynamicSchema::Import(command_line.proto_paths, command_line.schema);
     if (!imported.ok()) {
       std::cerr << "pp: " << imported.status().message() << "\n";
-      return kBadConfig;
+      return heyhi::kExitFailed;
     }
     schema = std::move(*imported);
     pool = schema->pool();
@@ -183,16 +172,16 @@ int main(int argc, char** argv) {
   } else if (!command_line.proto_paths.empty()) {
     return UsageError("--proto_path needs --schema");
   }
-  options.root_type = heyhi::FindRootMessage(schema_file, FLAGS_root);
-  if (options.root_type == nullptr && FLAGS_root != "MetaCfg") {
-    return UsageError(absl::StrCat("--root ", FLAGS_root, ": no such message in ",
+  options.root_type = heyhi::FindRootMessage(schema_file, command_line.root);
+  if (options.root_type == nullptr && command_line.root != "MetaCfg") {
+    return UsageError(absl::StrCat("--root ", command_line.root, ": no such message in ",
                                    schema_file->name(), " or its imports"));
   }
-  if (!FLAGS_type.empty()) {
-    options.type = FindType(FLAGS_type, pool, schema_file, &error);
+  if (!command_line.type.empty()) {
+    options.type = FindType(command_line.type, pool, schema_file, &error);
     if (options.type == nullptr) return UsageError(error);
   } else if (options.root_type == nullptr) {
-    return UsageError(absl::StrCat(schema_file->name(), " has no message named ", FLAGS_root,
+    return UsageError(absl::StrCat(schema_file->name(), " has no message named ", command_line.root,
                                    ": give the file's type with --type"));
   }
 
@@ -202,32 +191,32 @@ int main(int argc, char** argv) {
   absl::StatusOr<heyhi::Composed> composed = heyhi::LoadConfig(file, overrides, options);
   if (!composed.ok()) {
     std::cerr << "pp: " << composed.status().message() << "\n";
-    return kBadConfig;
+    return heyhi::kExitFailed;
   }
   std::string out;
-  if (!FLAGS_explain.empty()) {
-    absl::StatusOr<std::string> explained = heyhi::ExplainKey(*composed, FLAGS_explain);
+  if (!command_line.explain.empty()) {
+    absl::StatusOr<std::string> explained = heyhi::ExplainKey(*composed, command_line.explain);
     if (!explained.ok()) {
-      std::cerr << "pp: --explain " << FLAGS_explain << ": " << explained.status().message()
+      std::cerr << "pp: --explain " << command_line.explain << ": " << explained.status().message()
                 << "\n";
-      return kBadConfig;
+      return heyhi::kExitFailed;
     }
     out = *explained;
-  } else if (!FLAGS_describe.empty()) {
-    absl::StatusOr<std::string> described = heyhi::DescribeField(*composed->task, FLAGS_describe);
+  } else if (!command_line.describe.empty()) {
+    absl::StatusOr<std::string> described = heyhi::DescribeField(*composed->task, command_line.describe);
     if (!described.ok()) {
-      std::cerr << "pp: --describe " << FLAGS_describe << ": " << described.status().message()
+      std::cerr << "pp: --describe " << command_line.describe << ": " << described.status().message()
                 << "\n";
-      return kBadConfig;
+      return heyhi::kExitFailed;
     }
     out = *described;
-  } else if (FLAGS_print_flat || FLAGS_print_flat_all) {
-    for (const std::string& line : heyhi::Flatten(*composed->task, FLAGS_print_flat_all)) {
+  } else if (command_line.print_flat || command_line.print_flat_all) {
+    for (const std::string& line : heyhi::Flatten(*composed->task, command_line.print_flat_all)) {
       absl::StrAppend(&out, line, "\n");
     }
   } else {
     out = heyhi::PrintText(*composed->task);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
-  return std::fflush(stdout) == 0 ? kOk : kBadConfig;
+  return std::fflush(stdout) == 0 ? heyhi::kExitOk : heyhi::kExitFailed;
 }

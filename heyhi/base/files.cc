@@ -1,7 +1,12 @@
 // Small file-system helpers shared by the exp dir and snapshot units.
 #include "heyhi/base/files.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
 
 #include <cerrno>
 #include <cstring>
@@ -11,7 +16,60 @@
 namespace heyhi {
 
 absl::Status ErrnoError(const std::string& what, const std::string& path) {
+  if (path.empty()) return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
   return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content,
+                                 int mode) {
+  // The counter keeps two threads of one process off each other's temp file.
+  static std::atomic<uint64_t> counter{0};
+  const std::string temp = absl::StrCat(path, ".tmp.", getpid(), ".", counter++);
+  const int fd = open(temp.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return ErrnoError("cannot create", temp);
+  absl::Status status;
+  for (size_t written = 0; status.ok() && written < content.size();) {
+    const ssize_t n = write(fd, content.data() + written, content.size() - written);
+    if (n >= 0) {
+      written += static_cast<size_t>(n);
+    } else if (errno != EINTR) {
+      status = ErrnoError("cannot write", temp);
+    }
+  }
+  // open() applies the umask; the mode asked for is what the file gets.
+  if (status.ok() && fchmod(fd, static_cast<mode_t>(mode)) != 0) {
+    status = ErrnoError("cannot set the mode of", temp);
+  }
+  if (status.ok() && fsync(fd) != 0) status = ErrnoError("cannot flush", temp);
+  if (close(fd) != 0 && status.ok()) status = ErrnoError("cannot close", temp);
+  if (status.ok() && rename(temp.c_str(), path.c_str()) != 0) {
+    status = ErrnoError("cannot rename to", path);
+  }
+  if (!status.ok()) unlink(temp.c_str());
+  return status;
+}
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::NotFoundError(
+        absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  }
+  std::string content;
+  char buffer[16384];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int saved = errno;
+      ::close(fd);
+      return absl::DataLossError(absl::StrCat(path, ": read error: ", std::strerror(saved)));
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return content;
 }
 
 absl::Status MakeDirs(const std::string& path) {

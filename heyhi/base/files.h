@@ -1,15 +1,27 @@
-// Small file-system helpers shared by the exp dir and snapshot units.
+// Small file-system helpers: errors that name the file, folders, atomic writes.
 #ifndef HEYHI_BASE_FILES_H_
 #define HEYHI_BASE_FILES_H_
 
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace heyhi {
 
-// An error "<what> <path>: <strerror(errno)>"; call right after the failure.
-absl::Status ErrnoError(const std::string& what, const std::string& path);
+// An error "<what> <path>: <strerror(errno)>" ("<what>: ..." without a path);
+// call right after the failure.
+absl::Status ErrnoError(const std::string& what, const std::string& path = "");
+
+// Replaces `path` with `content` all at once: written to a temporary file
+// beside it (`<path>.tmp.<pid>.<n>`), flushed to disk, then renamed over
+// `path`. Readers see the old file or the new one, never a part; on failure
+// the temporary file is removed and `path` is unchanged.
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content,
+                                 int mode = 0644);
+
+// The whole content of the file at `path`.
+absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 
 // mkdir -p: creates `path` and its missing parents; an error if it exists as
 // something other than a folder.

@@ -27,8 +27,10 @@
 #include "heyhi/config/describe.h"
 #include "heyhi/exp_dir.h"
 #include "heyhi/launch/local.h"
+#include "heyhi/experiment/local_job.h"
 #include "heyhi/experiment/naming.h"
 #include "heyhi/config/printer.h"
+#include "heyhi/base/command_line.h"
 #include "heyhi/cli/run_flags.h"
 #include "heyhi/launch/dispatch.h"
 #include "heyhi/experiment/run_modes.h"
@@ -40,11 +42,8 @@
 namespace heyhi {
 namespace {
 
-constexpr int kOk = 0;
-constexpr int kFailed = 1;
-constexpr int kBadUsage = 2;
 
-int Fail(const std::string& message, int code = kFailed) {
+int Fail(const std::string& message, int code = kExitFailed) {
   std::cerr << "run: " << message << std::endl;
   return code;
 }
@@ -139,7 +138,7 @@ int PrintOnly(const RunCommandLine& cli, const Composed& composed) {
     out = PrintText(*composed.task);
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
-  return std::fflush(stdout) == 0 ? kOk : kFailed;
+  return std::fflush(stdout) == 0 ? kExitOk : kExitFailed;
 }
 
 // The override tokens as the folder name shows them: a value that names a
@@ -218,18 +217,18 @@ int Launch(const RunCommandLine& cli, const Composed& composed, const Registered
   google::RemoveLogSink(&sink);
   lock.reset();
   std::cout << "status after: " << XpStatusName(StatusAfterThisProcess(dir)) << std::endl;
-  return ran.ok() ? kOk : kFailed;
+  return ran.ok() ? kExitOk : kExitFailed;
 }
 
 int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* root_type) {
   if (cli.config.empty()) return Fail(absl::StrCat("missing -c CFG\n\nusage: ", RunUsage()),
-                                      kBadUsage);
+                                      kExitBadUsage);
   LoadOptions options;
   options.root_type = root_type;
   absl::StatusOr<Composed> composed = LoadConfig(cli.config, cli.overrides, options);
   if (!composed.ok()) return Fail(std::string(composed.status().message()));
   if (cli.print + cli.print_flat + cli.print_flat_all + !cli.describe.empty() > 1) {
-    return Fail("choose one of --print, --print-flat, --print-flat-all, --describe", kBadUsage);
+    return Fail("choose one of --print, --print-flat, --print-flat-all, --describe", kExitBadUsage);
   }
   if (cli.print || cli.print_flat || cli.print_flat_all || !cli.describe.empty()) {
     return PrintOnly(cli, *composed);
@@ -237,7 +236,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   RunMode mode = DefaultRunMode(cli.adhoc);
   if (!cli.mode.empty()) {
     absl::StatusOr<RunMode> parsed = ParseRunMode(cli.mode);
-    if (!parsed.ok()) return Fail(std::string(parsed.status().message()), kBadUsage);
+    if (!parsed.ok()) return Fail(std::string(parsed.status().message()), kExitBadUsage);
     mode = *parsed;
   }
   const std::string exp_root = DefaultExpRoot();
@@ -267,7 +266,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
             << "\nmode: " << RunModeName(mode) << " -> " << RunActionName(action) << std::endl;
   if (action == RunAction::kReport || action == RunAction::kSkip) {
     std::cout << "status after: " << XpStatusName(dir.Status(JobIsAlive)) << std::endl;
-    return kOk;
+    return kExitOk;
   }
 
   // Checks that need no file come first: a refused launch leaves no trace.
@@ -294,7 +293,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   if (!lock.ok()) return Fail(std::string(lock.status().message()));
   if (*lock == nullptr) {
     std::cout << "another run is launching this experiment\nstatus after: RUNNING" << std::endl;
-    return kOk;
+    return kExitOk;
   }
   // Another run may have finished between the first look and the lock.
   status = dir.Status(JobIsAlive);
@@ -302,7 +301,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   if (action == RunAction::kSkip) {
     std::cout << "status now " << XpStatusName(status) << ": skip\nstatus after: "
               << XpStatusName(status) << std::endl;
-    return kOk;
+    return kExitOk;
   }
   if (action == RunAction::kKillWipeRun) {
     absl::StatusOr<std::string> job_id = dir.JobId();
@@ -324,16 +323,15 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
 }  // namespace
 
 int Main(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
-  gflags::SetUsageMessage(RunUsage());
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
   absl::StatusOr<RunCommandLine> cli = ParseRunCommandLine(argc, argv);
   if (!cli.ok()) {
-    return Fail(absl::StrCat(cli.status().message(), "\n\nusage: ", RunUsage()), kBadUsage);
+    return Fail(absl::StrCat(cli.status().message(), "\n\nusage: ", RunUsage()), kExitBadUsage);
   }
   if (cli->help) {
-    std::cout << "usage: " << RunUsage() << std::endl;
-    return kOk;
+    std::cout << RunHelp() << std::flush;
+    return kExitOk;
   }
   if (!cli->worker.empty()) return WorkerMain(cli->worker, root_type);
   return RunCommand(*cli, root_type);

@@ -7,61 +7,45 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gflags/gflags.h"
+#include "heyhi/base/command_line.h"
 #include "glog/logging.h"
-
-DEFINE_string(c, "", "The config file to run (also --cfg).");
-DEFINE_string(cfg, "", "Same as -c.");
-DEFINE_bool(adhoc, false,
-            "A throw-away experiment: the exp id starts with adhoc/<time>, and the default "
-            "mode is restart.");
-DEFINE_string(mode, "",
-              "gentle_start (default), start_continue, start_restart, restart (default with "
-              "--adhoc) or dryrun.");
-DEFINE_string(out, "",
-              "Exp id pattern replacing the default one (tags such as %(redefines)s expand); "
-              "relative: under $HH_EXP_DIR.");
-DEFINE_bool(print, false, "Print the composed task message and exit; nothing is created.");
-DEFINE_bool(print_flat, false, "Print one key=value line per field set and exit.");
-DEFINE_bool(print_flat_all, false, "Print every field of the task message and exit.");
-DEFINE_string(describe, "", "Describe the field KEY of the task message and exit.");
-DEFINE_string(checkpoint, "",
-              "Folder of the binary snapshot cache (default $HH_EXP_DIR); \"\" runs the build "
-              "tree's binary itself.");
-DEFINE_bool(force, false, "Wipe without the 3-second countdown.");
-DEFINE_string(log_level, "INFO", "Least severity logged: INFO, WARNING, ERROR (or 0-2).");
-DEFINE_string(worker, "", "Run as a worker process of the experiment in this folder.");
 
 namespace heyhi {
 namespace {
 
-struct RunFlag {
-  const char* name;
-  bool takes_value;
+// run's own flags. They are not gflags: a project's run binary may define
+// flags of the same names for itself.
+constexpr FlagSpec kRunFlags[] = {
+    {"c", true, "The config file to run."},
+    {"cfg", true, "Same as -c."},
+    {"adhoc", false,
+     "A throw-away experiment: the exp id starts with adhoc/<time>, and the default mode is "
+     "restart."},
+    {"mode", true,
+     "gentle_start (default), start_continue, start_restart, restart (default with --adhoc) "
+     "or dryrun."},
+    {"out", true,
+     "Exp id pattern replacing the default one (tags such as %(redefines)s expand); "
+     "relative: under $HH_EXP_DIR."},
+    {"print", false, "Print the composed task message and exit; nothing is created."},
+    {"print_flat", false, "Print one key=value line per field set and exit."},
+    {"print_flat_all", false, "Print every field of the task message and exit."},
+    {"describe", true, "Describe the field KEY of the task message and exit."},
+    {"checkpoint", true,
+     "Folder of the binary snapshot cache (default $HH_EXP_DIR); \"\" runs the build tree's "
+     "binary itself."},
+    {"force", false, "Wipe without the 3-second countdown."},
+    {"log_level", true, "Least severity logged: INFO, WARNING, ERROR (or 0-2)."},
+    {"worker", true, "Run as a worker process of the experiment in this folder."},
+    {"help", false, "Show this help."},
+    {"helpfull", false, "Same as --help."},
 };
 
-constexpr RunFlag kRunFlags[] = {
-    {"c", true},         {"cfg", true},          {"adhoc", false},       {"mode", true},
-    {"out", true},       {"print", false},       {"print_flat", false},  {"print_flat_all", false},
-    {"describe", true},  {"checkpoint", true},   {"force", false},       {"log_level", true},
-    {"worker", true},    {"help", false},        {"helpfull", false},
-};
-
-const RunFlag* FindRunFlag(const std::string& name) {
-  for (const RunFlag& flag : kRunFlags) {
-    if (name == flag.name) return &flag;
-  }
-  return nullptr;
-}
-
-bool ParseBool(const std::string& value, bool* out) {
-  const std::string v = absl::AsciiStrToLower(value);
-  if (v == "true" || v == "1" || v == "yes" || v.empty()) {
-    *out = true;
-  } else if (v == "false" || v == "0" || v == "no") {
-    *out = false;
-  } else {
-    return false;
-  }
+// glog's flags (--v, --logtostderr, ...) are gflags of the glog library.
+bool IsGflagsFlag(const std::string& name, bool* takes_value) {
+  gflags::CommandLineFlagInfo info;
+  if (!gflags::GetCommandLineFlagInfo(name.c_str(), &info)) return false;
+  *takes_value = info.type != "bool";
   return true;
 }
 
@@ -81,18 +65,17 @@ absl::Status ApplyLogLevel(const std::string& level) {
 
 absl::Status ApplyRunFlag(const std::string& name, const std::string& value,
                           RunCommandLine* out) {
-  bool* bool_target = nullptr;
-  if (name == "adhoc") bool_target = &out->adhoc;
-  if (name == "print") bool_target = &out->print;
-  if (name == "print_flat") bool_target = &out->print_flat;
-  if (name == "print_flat_all") bool_target = &out->print_flat_all;
-  if (name == "force") bool_target = &out->force;
-  if (name == "help" || name == "helpfull") bool_target = &out->help;
-  if (bool_target != nullptr) {
-    if (!ParseBool(value, bool_target)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--", name, "=", value, ": expected true or false"));
-    }
+  bool* switch_target = nullptr;
+  if (name == "adhoc") switch_target = &out->adhoc;
+  if (name == "print") switch_target = &out->print;
+  if (name == "print_flat") switch_target = &out->print_flat;
+  if (name == "print_flat_all") switch_target = &out->print_flat_all;
+  if (name == "force") switch_target = &out->force;
+  if (name == "help" || name == "helpfull") switch_target = &out->help;
+  if (switch_target != nullptr) {
+    absl::StatusOr<bool> on = ParseSwitch(name, value);
+    if (!on.ok()) return on.status();
+    *switch_target = *on;
     return absl::OkStatus();
   }
   if (name == "c" || name == "cfg") out->config = value;
@@ -122,46 +105,16 @@ const char* RunUsage() {
 }
 
 absl::StatusOr<RunCommandLine> ParseRunCommandLine(int argc, char** argv) {
+  absl::StatusOr<SplitArgs> split = SplitFlags(argc, argv, kRunFlags, IsGflagsFlag);
+  if (!split.ok()) return split.status();
   RunCommandLine out;
   out.argv.assign(argv, argv + argc);
-  for (int i = 1; i < argc; ++i) {
-    const std::string token = argv[i];
-    if (token.size() < 2 || token[0] != '-') {
-      out.overrides.push_back(token);
-      continue;
-    }
-    const size_t dashes = token.find_first_not_of('-');
-    if (dashes == std::string::npos || dashes > 2) {
-      out.overrides.push_back(token);
-      continue;
-    }
-    const size_t eq = token.find('=');
-    std::string name =
-        token.substr(dashes, eq == std::string::npos ? std::string::npos : eq - dashes);
-    std::replace(name.begin(), name.end(), '-', '_');
-    const RunFlag* run_flag = FindRunFlag(name);
-    gflags::CommandLineFlagInfo info;
-    const bool other_flag =
-        run_flag == nullptr && gflags::GetCommandLineFlagInfo(name.c_str(), &info);
-    if (run_flag == nullptr && !other_flag) {
-      out.overrides.push_back(token);
-      continue;
-    }
-    const bool takes_value = run_flag != nullptr ? run_flag->takes_value : info.type != "bool";
-    std::string value;
-    if (eq != std::string::npos) {
-      value = token.substr(eq + 1);
-    } else if (takes_value) {
-      if (i + 1 >= argc) {
-        return absl::InvalidArgumentError(absl::StrCat(token, " needs a value"));
-      }
-      value = argv[++i];
-    } else {
-      value = "true";
-    }
-    if (run_flag != nullptr) {
-      absl::Status applied = ApplyRunFlag(name, value, &out);
-      if (!applied.ok()) return applied;
+  out.overrides = std::move(split->others);
+  for (const auto& [name, value] : split->flags) {
+    const bool own = std::any_of(std::begin(kRunFlags), std::end(kRunFlags),
+                                 [&name = name](const FlagSpec& flag) { return name == flag.name; });
+    if (own) {
+      if (absl::Status applied = ApplyRunFlag(name, value, &out); !applied.ok()) return applied;
     } else if (gflags::SetCommandLineOption(name.c_str(), value.c_str()).empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("bad value for --", name, ": \"", value, "\""));
@@ -169,5 +122,7 @@ absl::StatusOr<RunCommandLine> ParseRunCommandLine(int argc, char** argv) {
   }
   return out;
 }
+
+std::string RunHelp() { return absl::StrCat("usage: ", RunUsage(), "\n\nFlags:\n", FlagsHelp(kRunFlags)); }
 
 }  // namespace heyhi

@@ -35,8 +35,11 @@ struct RunCommandLine {
 // the token.
 absl::StatusOr<RunCommandLine> ParseRunCommandLine(int argc, char** argv);
 
-// The usage text printed by `run --help` and on a usage error.
+// The usage text printed on a usage error.
 const char* RunUsage();
+
+// `run --help`: the usage and every flag with its help.
+std::string RunHelp();
 
 }  // namespace heyhi
 

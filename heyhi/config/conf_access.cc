@@ -2,6 +2,8 @@
 // and save a config atomically.
 #include "heyhi/conf_access.h"
 
+#include "heyhi/base/files.h"
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -131,40 +133,7 @@ absl::StatusOr<std::unique_ptr<Message>> WithOverrides(
 }
 
 absl::Status SaveConfig(const Message& msg, const std::string& path) {
-  const std::string text = PrintText(msg);
-  std::string temp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    return absl::InternalError(
-        absl::StrCat(path, ": cannot create a temporary file: ", std::strerror(errno)));
-  }
-  size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int saved = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return absl::InternalError(absl::StrCat(temp, ": write failed: ", std::strerror(saved)));
-    }
-    written += static_cast<size_t>(n);
-  }
-  // mkstemp creates 0600; a config is meant to be read like any other file.
-  ::fchmod(fd, 0644);
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const int saved = errno;
-    ::unlink(temp.c_str());
-    return absl::InternalError(absl::StrCat(temp, ": cannot finish writing: ",
-                                            std::strerror(saved)));
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(temp.c_str());
-    return absl::InternalError(absl::StrCat("cannot rename ", temp, " to ", path, ": ",
-                                            std::strerror(saved)));
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(path, PrintText(msg));
 }
 
 }  // namespace heyhi

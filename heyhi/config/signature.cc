@@ -2,6 +2,8 @@
 // and run-time-loaded schemas give the same result for the same config.
 #include "heyhi/config/signature.h"
 
+#include "heyhi/base/number_text.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -27,14 +29,6 @@ constexpr absl::string_view kSigExcludeName = "heyhi.sig_exclude";
 constexpr int kSignatureHexChars = 12;
 // Run-time schemas are matched by number, so the number must never change.
 static_assert(kSigExcludeFieldNumber == 50101, "heyhi.sig_exclude is option 50101");
-
-template <typename Float>
-std::string ShortestFloat(Float value) {
-  if (std::isnan(value)) return "nan";  // one spelling for every NaN payload
-  char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof(buffer), value);
-  return std::string(buffer, result.ptr);
-}
 
 void AppendLengthPrefixed(absl::string_view bytes, std::string& out) {
   absl::StrAppend(&out, "\"", bytes.size(), ":", bytes);
@@ -124,10 +118,10 @@ class CanonicalWriter {
         return absl::StrCat(rep ? r.GetRepeatedUInt64(msg, &field, index)
                                 : r.GetUInt64(msg, &field));
       case FieldDescriptor::CPPTYPE_FLOAT:
-        return ShortestFloat(rep ? r.GetRepeatedFloat(msg, &field, index)
+        return FormatFloat(rep ? r.GetRepeatedFloat(msg, &field, index)
                                  : r.GetFloat(msg, &field));
       case FieldDescriptor::CPPTYPE_DOUBLE:
-        return ShortestFloat(rep ? r.GetRepeatedDouble(msg, &field, index)
+        return FormatDouble(rep ? r.GetRepeatedDouble(msg, &field, index)
                                  : r.GetDouble(msg, &field));
       case FieldDescriptor::CPPTYPE_BOOL:
         return (rep ? r.GetRepeatedBool(msg, &field, index) : r.GetBool(msg, &field)) ? "true"

@@ -2,6 +2,8 @@
 // with located errors, and the location of every value written (provenance).
 #include "heyhi/config/text_loader.h"
 
+#include "heyhi/base/files.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -302,29 +304,6 @@ class LocationScanner {
 };
 
 }  // namespace
-
-absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return absl::NotFoundError(
-        absl::StrCat(path, ": cannot open config file: ", std::strerror(errno)));
-  }
-  std::string content;
-  char buffer[16384];
-  while (true) {
-    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int saved = errno;
-      ::close(fd);
-      return absl::DataLossError(absl::StrCat(path, ": read error: ", std::strerror(saved)));
-    }
-    if (n == 0) break;
-    content.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return content;
-}
 
 std::string SubstituteRootDir(const std::string& text, const std::string& project_root) {
   std::string out;

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "heyhi/base/files.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
@@ -48,8 +49,6 @@ absl::Status ParseText(const std::string& text, const std::string& display_name,
                        google::protobuf::Message* out,
                        std::vector<FieldLocation>* locations = nullptr);
 
-// The whole content of `path`, or an error naming it.
-absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 
 // Replaces every `{{ROOT_DIR}}` (spaces allowed inside the braces) with
 // `project_root`.

@@ -22,17 +22,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "heyhi/base/files.h"
+#include "heyhi/base/subprocess.h"
+#include "heyhi/experiment/local_job.h"
 #include "absl/strings/strip.h"
 #include "glog/logging.h"
 
 namespace heyhi {
 namespace {
-
-std::string HostName() {
-  char host[HOST_NAME_MAX + 1] = {0};
-  if (gethostname(host, sizeof(host) - 1) != 0) return "localhost";
-  return host;
-}
 
 absl::StatusOr<std::string> RealPath(const std::string& path) {
   char resolved[PATH_MAX];
@@ -96,33 +92,12 @@ const char* XpStatusName(XpStatus status) {
 }
 
 absl::StatusOr<bool> LocalJobIsAlive(const std::string& job_id) {
-  absl::string_view rest = job_id;
-  if (!absl::ConsumePrefix(&rest, "local:")) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("job id '", job_id, "' is not a local job (expected local:<pid>@<host>)"));
-  }
-  const size_t at = rest.find('@');
-  const absl::string_view pid_text = rest.substr(0, at);
-  int pid = 0;
-  if (!absl::SimpleAtoi(pid_text, &pid) || pid <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat("bad pid in job id '", job_id, "'"));
-  }
-  if (at != absl::string_view::npos && rest.substr(at + 1) != HostName()) {
-    // Another machine's process cannot be checked from here: assume it lives,
-    // so that nothing of a running job is ever wiped.
-    return true;
-  }
-  if (kill(pid, 0) != 0 && errno != EPERM) return false;
-  // A zombie has exited; only its parent has not collected it yet.
-  std::ifstream stat_file(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  if (std::getline(stat_file, line)) {
-    const size_t paren = line.rfind(')');
-    if (paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'Z') {
-      return false;
-    }
-  }
-  return true;
+  absl::StatusOr<LocalJob> job = ParseLocalJobId(job_id);
+  if (!job.ok()) return job.status();
+  // Another machine's process cannot be checked from here: assume it lives,
+  // so that nothing of a running job is ever wiped.
+  if (job->host != HostName()) return true;
+  return ProcessAlive(job->pid);
 }
 
 ExpLock::~ExpLock() {
@@ -176,33 +151,7 @@ absl::StatusOr<std::unique_ptr<ExpLock>> ExpDir::TryLock() {
 }
 
 absl::Status ExpDir::WriteFile(const std::string& name, const std::string& content) const {
-  const std::string target = File(name);
-  const std::string temp = absl::StrCat(target, ".tmp.", getpid());
-  const int fd = open(temp.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoError("cannot create", temp);
-  size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      absl::Status error = ErrnoError("cannot write", temp);
-      close(fd);
-      unlink(temp.c_str());
-      return error;
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0) {
-    absl::Status error = ErrnoError("cannot flush", temp);
-    unlink(temp.c_str());
-    return error;
-  }
-  if (rename(temp.c_str(), target.c_str()) != 0) {
-    absl::Status error = ErrnoError("cannot rename to", target);
-    unlink(temp.c_str());
-    return error;
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(File(name), content);
 }
 
 absl::StatusOr<std::string> ExpDir::ReadFile(const std::string& name) const {

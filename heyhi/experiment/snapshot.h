@@ -27,10 +27,6 @@ absl::StatusOr<std::string> SnapshotBinary(const std::string& binary,
 // Outside a checkout, or without git, writes nothing and returns OK.
 absl::Status RecordSourceState(const std::string& source_dir, const ExpDir& dir);
 
-// Runs `argv` (no shell), returns its standard output; a non-zero exit or a
-// failure to start is an error naming the command and its standard error.
-absl::StatusOr<std::string> RunProgram(const std::vector<std::string>& argv,
-                                       const std::string& working_dir = "");
 
 }  // namespace heyhi
 

@@ -22,34 +22,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
-
-extern char** environ;
+#include "heyhi/base/files.h"
+#include "heyhi/base/subprocess.h"
+#include "heyhi/experiment/local_job.h"
 
 namespace heyhi {
 namespace {
-
-std::string HostName() {
-  char host[256] = {0};
-  if (gethostname(host, sizeof(host) - 1) != 0) return "localhost";
-  return host;
-}
-
-// Alive and not a zombie waiting to be reaped by its parent.
-bool ProcessAlive(pid_t pid) {
-  if (kill(pid, 0) != 0) return false;
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/stat", static_cast<int>(pid));
-  FILE* stat = fopen(path, "r");
-  if (stat == nullptr) return true;
-  char state = 0;
-  const int read = fscanf(stat, "%*d (%*[^)]) %c", &state);
-  fclose(stat);
-  return read != 1 || state != 'Z';
-}
-
-absl::Status ErrnoError(const std::string& what) {
-  return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
-}
 
 std::string DescribeExit(int wait_status) {
   if (WIFEXITED(wait_status)) return absl::StrCat("exit code ", WEXITSTATUS(wait_status));
@@ -95,8 +73,6 @@ ScopedWorkingDir::~ScopedWorkingDir() {
   close(old_dir_fd_);
 }
 
-std::string LocalJobId() { return absl::StrCat("local:", getpid(), "@", HostName()); }
-
 absl::Status RunTaskInProcess(const RegisteredTask& task, const google::protobuf::Message& cfg,
                               JobContext& ctx) {
   ScopedWorkingDir in_exp_dir(ctx.exp_dir());
@@ -140,59 +116,23 @@ absl::Status RunLocalWorkers(const std::string& binary, const std::string& exp_d
   absl::StatusOr<int> port = FreeTcpPort();
   if (!port.ok()) return port.status();
   std::map<pid_t, int> running;  // pid -> rank
-  const pid_t parent = getpid();
   for (int rank = 0; rank < num_procs; ++rank) {
-    // Everything the child needs is prepared before fork: after it only
-    // async-signal-safe calls are allowed.
-    const std::string log_path = absl::StrCat(exp_dir, "/worker_", rank, ".log");
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e != nullptr; ++e) {
-      const std::string entry = *e;
-      const std::string key = entry.substr(0, entry.find('='));
-      if (key == "RANK" || key == "LOCAL_RANK" || key == "WORLD_SIZE" ||
-          key == "MASTER_ADDR" || key == "MASTER_PORT") {
-        continue;
-      }
-      env_strings.push_back(entry);
-    }
-    env_strings.push_back(absl::StrCat("RANK=", rank));
-    env_strings.push_back(absl::StrCat("LOCAL_RANK=", rank));
-    env_strings.push_back(absl::StrCat("WORLD_SIZE=", num_procs));
-    env_strings.push_back("MASTER_ADDR=127.0.0.1");
-    env_strings.push_back(absl::StrCat("MASTER_PORT=", *port));
-    std::vector<char*> envp;
-    for (std::string& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> args = {binary, "--worker", exp_dir};
-    std::vector<char*> argv;
-    for (std::string& s : args) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (log_fd < 0) {
-      absl::Status error = ErrnoError(absl::StrCat("cannot open ", log_path));
+    ProgramOptions options;
+    options.working_dir = exp_dir;
+    options.log_file = absl::StrCat(exp_dir, "/worker_", rank, ".log");
+    // A worker must not outlive the run that watches it.
+    options.die_with_parent = true;
+    options.env = {absl::StrCat("RANK=", rank), absl::StrCat("LOCAL_RANK=", rank),
+                   absl::StrCat("WORLD_SIZE=", num_procs), "MASTER_ADDR=127.0.0.1",
+                   absl::StrCat("MASTER_PORT=", *port)};
+    absl::StatusOr<pid_t> pid = StartProgram({binary, "--worker", exp_dir}, options);
+    if (!pid.ok()) {
       StopAll(&running);
-      return error;
+      return pid.status();
     }
-    const pid_t pid = fork();
-    if (pid == 0) {
-      // A worker must not outlive the run that watches it.
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);
-      dup2(log_fd, STDOUT_FILENO);
-      dup2(log_fd, STDERR_FILENO);
-      if (chdir(exp_dir.c_str()) != 0) _exit(127);
-      execve(argv[0], argv.data(), envp.data());
-      _exit(127);
-    }
-    close(log_fd);
-    if (pid < 0) {
-      absl::Status error = ErrnoError("fork");
-      StopAll(&running);
-      return error;
-    }
-    LOG(INFO) << "worker " << rank << "/" << num_procs << " started, pid " << pid << ", log "
-              << log_path;
-    running[pid] = rank;
+    LOG(INFO) << "worker " << rank << "/" << num_procs << " started, pid " << *pid << ", log "
+              << options.log_file;
+    running[*pid] = rank;
   }
   while (!running.empty()) {
     int status = 0;
@@ -221,19 +161,12 @@ absl::Status RunLocalWorkers(const std::string& binary, const std::string& exp_d
 }
 
 absl::Status KillLocalJob(const std::string& job_id) {
-  const size_t colon = job_id.find(':');
-  const size_t at = job_id.find('@');
-  int pid = 0;
-  if (colon == std::string::npos || at == std::string::npos || at < colon ||
-      job_id.substr(0, colon) != "local" ||
-      !absl::SimpleAtoi(job_id.substr(colon + 1, at - colon - 1), &pid) || pid <= 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("job id \"", job_id, "\" is not local:<pid>@<host>"));
-  }
-  const std::string host = job_id.substr(at + 1);
-  if (host != HostName()) {
+  absl::StatusOr<LocalJob> job = ParseLocalJobId(job_id);
+  if (!job.ok()) return job.status();
+  const pid_t pid = job->pid;
+  if (job->host != HostName()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("job ", job_id, " runs on host ", host, ", not on ", HostName()));
+        absl::StrCat("job ", job_id, " runs on host ", job->host, ", not on ", HostName()));
   }
   if (kill(pid, SIGTERM) != 0) return absl::OkStatus();  // already gone
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);

@@ -27,9 +27,6 @@ class ScopedWorkingDir {
   absl::Status status_;
 };
 
-// "local:<pid>@<host>" of this process.
-std::string LocalJobId();
-
 // Calls `task` with `cfg` and `ctx` with ctx.exp_dir() as working directory.
 // An exception thrown by the task becomes an Internal error carrying its
 // message; the working directory is restored either way.

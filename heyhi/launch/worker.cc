@@ -1,6 +1,8 @@
 // Worker mode: one rank of an experiment, from the frozen config on disk.
 #include "heyhi/launch/worker.h"
 
+#include "heyhi/base/command_line.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -130,12 +132,12 @@ int WorkerMain(const std::string& exp_dir, const google::protobuf::Descriptor* r
   absl::StatusOr<FrozenConfig> frozen = ReadFrozenConfig(exp_dir, root_type);
   if (!frozen.ok()) {
     LOG(ERROR) << "worker: " << frozen.status().message();
-    return 1;
+    return kExitFailed;
   }
   const RegisteredTask* task = FindTask(frozen->task_name);
   if (task == nullptr) {
     LOG(ERROR) << "worker: no task registered for \"" << frozen->task_name << "\"";
-    return 1;
+    return kExitFailed;
   }
   absl::StatusOr<std::string> launch_dir =
       ReadFileToString(absl::StrCat(exp_dir, "/", kLaunchDirFile));
@@ -148,15 +150,15 @@ int WorkerMain(const std::string& exp_dir, const google::protobuf::Descriptor* r
       WatchForPreemption(*frozen->task, ctx);
   if (!watch.ok()) {
     LOG(ERROR) << "worker rank " << ctx.rank() << ": " << watch.status().message();
-    return 1;
+    return kExitFailed;
   }
   absl::Status ran = RunTaskInProcess(*task, *frozen->task, ctx);
   // A preemption under way owns the outcome: its thread checkpoints, requeues
   // and ends the process; whatever the task did meanwhile does not count.
-  if (*watch != nullptr && !(*watch)->TaskEnded(/*task_failed=*/!ran.ok())) return 1;
+  if (*watch != nullptr && !(*watch)->TaskEnded(/*task_failed=*/!ran.ok())) return kExitFailed;
   if (!ran.ok()) {
     LOG(ERROR) << "worker rank " << ctx.rank() << ": " << ran.message();
-    return 1;
+    return kExitFailed;
   }
   // Local workers report to the `run` that started them, which marks the
   // experiment done; a Slurm job has no such parent, so its rank 0 does.
@@ -164,11 +166,11 @@ int WorkerMain(const std::string& exp_dir, const google::protobuf::Descriptor* r
     absl::Status marked = ExpDir(exp_dir, exp_dir).MarkDone();
     if (!marked.ok()) {
       LOG(ERROR) << "worker rank 0: task done, but " << marked.message();
-      return 1;
+      return kExitFailed;
     }
     LOG(INFO) << "worker rank 0: task " << task->case_name << " done";
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace heyhi

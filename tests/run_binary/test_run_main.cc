@@ -11,8 +11,14 @@
 #include <thread>
 
 #include "conf.pb.h"
+#include "gflags/gflags.h"
 #include "heyhi/main.h"
 #include "heyhi/task.h"
+
+// A project's own flags may share their names with run's: heyhi defines no
+// global flags, so these link, and run's --mode and --out still go to run.
+DEFINE_string(mode, "project-mode", "This project's own --mode (run's flag wins on its command line).");
+DEFINE_string(out, "project-out", "This project's own --out.");
 
 namespace {
 
@@ -51,7 +57,7 @@ void SleepInSteps(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
   ctx.SetCheckpointHook(nullptr);
 }
 
-void TestSleep(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
+absl::Status TestSleep(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
   if (cfg.has_write_file()) {
     std::ofstream out(ctx.ResolvePath(cfg.write_file()), std::ios::app);
     out << ctx.rank() << " " << ctx.world_size() << " " << ctx.local_rank() << " "
@@ -68,7 +74,11 @@ void TestSleep(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
     std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds()));
   }
   if (cfg.exit_code() != 0) std::exit(cfg.exit_code());
-  if (cfg.fail() && cfg.fail_rank() < 0) throw std::runtime_error("test_sleep asked to fail");
+  if (cfg.fail() && cfg.fail_rank() < 0) return absl::InternalError("test_sleep asked to fail");
+  if (FLAGS_mode != "project-mode" || FLAGS_out != "project-out") {
+    return absl::InternalError("run's flags changed the project's own --mode/--out");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "heyhi/base/shell_quote.h"
 #include "heyhi/launch/slurm/client.h"
 #include "heyhi/launch/slurm/script.h"
 #include "tests/slurm/slurm_fixture.h"
@@ -117,7 +118,7 @@ TEST_F(SlurmTest, TwoTaskCpuJobSeesRanksZeroAndOneAndWorldSizeTwo) {
 
 TEST_F(SlurmTest, GeneratedScriptRunsTheBinaryAsWorkerInEveryTask) {
   std::string exp_dir = dir_ + "/exp dir/it's";
-  ASSERT_EQ(system(("mkdir -p " + ShellSingleQuote(exp_dir + "/slurm")).c_str()), 0);
+  ASSERT_EQ(system(("mkdir -p " + ShellQuote(exp_dir + "/slurm")).c_str()), 0);
   SlurmLauncher slurm;
   slurm.set_num_gpus(0);
   slurm.set_tasks(2);

@@ -10,22 +10,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "heyhi/base/subprocess.h"
 
 namespace heyhi {
-
-// What a finished program left behind.
-struct ProgramResult {
-  int exit_code = 0;  // 128 + N when killed by signal N.
-  std::string out;
-  std::string err;
-};
-
-// Runs argv[0] (looked up in PATH) with argv, no shell, stdin from /dev/null,
-// and waits for it, killing it after `timeout`. Fails (NotFound) when the
-// program cannot be started, (DeadlineExceeded) on timeout; a non-zero exit is
-// not a failure here.
-absl::StatusOr<ProgramResult> RunProgram(const std::vector<std::string>& argv,
-                                         std::chrono::milliseconds timeout);
 
 // A Slurm job's state as Slurm spells it (PENDING, RUNNING, COMPLETED, ...) and
 // where it was found: "squeue", "scontrol" or "jobcomp" (the job-completion file).

@@ -1,6 +1,8 @@
 // The sbatch script of a Slurm-launched experiment: SPEC §7's resource mapping.
 #include "heyhi/launch/slurm/script.h"
 
+#include "heyhi/base/shell_quote.h"
+
 #include <cmath>
 
 #include "absl/status/status.h"
@@ -64,10 +66,6 @@ absl::StatusOr<std::string> TimeLimit(float hours) {
 }
 
 }  // namespace
-
-std::string ShellSingleQuote(absl::string_view text) {
-  return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
-}
 
 absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm) {
   SlurmJobShape shape;
@@ -158,8 +156,8 @@ absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,
                   "# after a requeue, below Linux's ephemeral ports (32768 and up).\n",
                   "export MASTER_PORT=$((10000 + SLURM_JOB_ID % 20000))\n");
   absl::StrAppend(&s, "\n# Every task runs the worker, which reads the composed config from the exp dir.\n",
-                  "exec srun --unbuffered --kill-on-bad-exit=1 ", ShellSingleQuote(binary),
-                  " --worker ", ShellSingleQuote(exp_dir), "\n");
+                  "exec srun --unbuffered --kill-on-bad-exit=1 ", ShellQuote(binary),
+                  " --worker ", ShellQuote(exp_dir), "\n");
   return s;
 }
 

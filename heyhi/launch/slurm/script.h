@@ -42,8 +42,6 @@ absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,
                                              absl::string_view exp_dir,
                                              absl::string_view binary);
 
-// `text` as one shell word: single-quoted, with each ' written as '\''.
-std::string ShellSingleQuote(absl::string_view text);
 
 }  // namespace heyhi
 

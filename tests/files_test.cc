@@ -1,0 +1,56 @@
+// File helpers (heyhi/base/files.h): atomic writes and reads.
+#include "heyhi/base/files.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "temp_tree.h"
+
+namespace heyhi {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(WriteFileAtomically, ReplacesTheFileAndLeavesNoTemporaryBehind) {
+  TempTree tree;
+  tree.Write("a.txt", "old");
+  ASSERT_TRUE(WriteFileAtomically(tree.Path("a.txt"), "new content").ok());
+  EXPECT_EQ(tree.Read("a.txt"), "new content");
+  int entries = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(tree.root())) {
+    (void)entry;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1);
+}
+
+TEST(WriteFileAtomically, TheFileGetsTheModeAskedFor) {
+  TempTree tree;
+  ASSERT_TRUE(WriteFileAtomically(tree.Path("run"), "#!/bin/sh\n", 0755).ok());
+  struct stat st;
+  ASSERT_EQ(stat(tree.Path("run").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0755u);
+}
+
+TEST(WriteFileAtomically, AFailureLeavesTheOldFileAndNamesThePath) {
+  TempTree tree;
+  absl::Status status = WriteFileAtomically(tree.Path("no/such/dir/a.txt"), "x");
+  ASSERT_FALSE(status.ok());
+  EXPECT_THAT(status.message(), HasSubstr(tree.Path("no/such/dir/a.txt")));
+}
+
+TEST(ReadFileToString, ReadsTheWholeFileAndAMissingOneIsNotFoundNamingIt) {
+  TempTree tree;
+  const std::string big(100000, 'x');
+  tree.Write("big", big);
+  EXPECT_EQ(*ReadFileToString(tree.Path("big")), big);
+  absl::StatusOr<std::string> missing = ReadFileToString(tree.Path("missing"));
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(missing.status().message(), HasSubstr(tree.Path("missing")));
+}
+
+}  // namespace
+}  // namespace heyhi
