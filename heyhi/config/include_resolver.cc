@@ -32,9 +32,7 @@ bool IsRegularFile(const std::string& path) {
 }
 
 std::string JoinPath(const std::string& dir, const std::string& name) {
-  if (dir.empty()) return name;
-  if (dir.back() == '/') return dir + name;
-  return dir + "/" + name;
+  return (fs::path(dir) / name).string();
 }
 
 // "encoder.mlp" -> "encoder/mlp"; index steps ("agents.0", "agents.-1") do
@@ -88,19 +86,11 @@ bool IsNormalAbsolute(const std::string& path) {
 }
 
 std::string AbsolutePath(const std::string& path, const std::string& cwd) {
+  // Most paths are already normal: checking is cheaper than normalising.
   if (IsNormalAbsolute(path)) return path;
-  const std::string joined = !path.empty() && path[0] == '/' ? path : JoinPath(cwd, path);
-  // Lexical normalisation: drop "." and empty parts, fold ".." into its parent.
-  std::vector<absl::string_view> parts;
-  for (absl::string_view part : absl::StrSplit(joined, '/', absl::SkipEmpty())) {
-    if (part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  return absl::StrCat("/", absl::StrJoin(parts, "/"));
+  std::string normal = (fs::path(cwd) / path).lexically_normal().string();
+  if (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+  return normal;
 }
 
 std::string AbsolutePath(const std::string& path) { return AbsolutePath(path, CurrentDir()); }
@@ -118,10 +108,8 @@ std::string DisplayPath(const std::string& path, const std::string& cwd) {
 std::string DisplayPath(const std::string& path) { return DisplayPath(path, CurrentDir()); }
 
 std::string ParentDir(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
+  if (path.find('/') == std::string::npos) return ".";
+  return fs::path(path).parent_path().string();
 }
 
 std::string FindConfRoot(const std::string& config_path) {
