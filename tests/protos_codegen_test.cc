@@ -245,6 +245,64 @@ TEST_F(ProtosCodegen, ViewsUseProtocNamesForPackagesNestedTypesKeywordsAndProto3
             "std::optional.\n");
 }
 
+// protoc 3.21 appends '_' to C++ keywords in class and field names, but not
+// to C++20's (`requires`), nor inside a nested enum's name, nor to oneofs.
+constexpr char kKeywordSchema[] = R"(syntax = "proto2";
+package kw;
+message union {
+  enum struct {
+    STRUCT_A = 0;
+    STRUCT_B = 1;
+  }
+  optional int32 int = 1;
+  optional int32 requires = 2;
+  optional struct kind = 3;
+  oneof new {
+    int32 a = 4;
+    string b = 5;
+  }
+}
+message Holder {
+  optional union u = 1;
+}
+)";
+
+constexpr char kKeywordProbe[] = R"(#include <iostream>
+#include <type_traits>
+#include "kw.cfg.h"
+template <typename T> T Get();
+static_assert(std::is_same_v<decltype(Get<kw::HolderView>().u()), kw::union_View>);
+static_assert(std::is_same_v<decltype(Get<kw::union_View>().int_()), std::optional<int32_t>>);
+static_assert(std::is_same_v<decltype(Get<kw::union_View>().has_int_()), bool>);
+static_assert(std::is_same_v<decltype(Get<kw::union_View>().requires()), std::optional<int32_t>>);
+static_assert(std::is_same_v<decltype(Get<kw::union_View>().kind()), std::optional<kw::union__struct>>);
+static_assert(std::is_same_v<decltype(Get<kw::union_View>().which_new()), kw::union_::NewCase>);
+int main() {
+  kw::Holder msg;
+  msg.mutable_u()->set_int_(3);
+  msg.mutable_u()->set_requires(4);
+  msg.mutable_u()->set_kind(kw::union_::STRUCT_B);
+  msg.mutable_u()->set_b("x");
+  const kw::HolderView view(msg);
+  std::cout << "int=" << view.u().int_().value_or(-1) << "\n"
+            << "requires=" << view.u().requires().value_or(-1) << "\n"
+            << "kind=" << view.u().kind_name().value_or("") << "\n"
+            << "which=" << view.u().which_new_name() << "\n";
+}
+)";
+
+TEST_F(ProtosCodegen, KeywordsGetAnUnderscoreExactlyWhereProtocAppendsOne) {
+  WriteFile(dir_ / "in" / "kw.proto", kKeywordSchema);
+  Result generated = Generate(dir_ / "in", "kw.proto");
+  ASSERT_EQ(generated.exit_code, 0) << generated.output;
+  WriteFile(dir_ / "probe.cc", kKeywordProbe);
+  Result compiled = Compile({(dir_ / "probe.cc").string(), (dir_ / "gen" / "kw.pb.cc").string()});
+  ASSERT_EQ(compiled.exit_code, 0) << compiled.output;
+  Result run = Probe({});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output, "int=3\nrequires=4\nkind=STRUCT_B\nwhich=b\n");
+}
+
 TEST_F(ProtosCodegen, GetterNameCollisionIsAnErrorNamingBothFields) {
   WriteFile(dir_ / "in" / "clash.proto",
             "syntax = \"proto2\";\n"

@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/substitute.h"
@@ -16,6 +17,9 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::OneofDescriptor;
+using google::protobuf::compiler::cpp::FieldName;
+using google::protobuf::compiler::cpp::QualifiedClassName;
+using google::protobuf::compiler::cpp::UnderscoresToCamelCase;
 
 // Names every view inherits from heyhi::CfgView.
 constexpr const char* kBaseMembers[] = {"proto",   "editable", "to_flat", "to_str_with_defaults",
@@ -81,10 +85,11 @@ class ViewWriter {
   }
 
   absl::Status WriteField(const FieldDescriptor* field) {
-    const std::string name = AccessorName(field);
+    const std::string name = FieldName(field);
     const std::string origin = absl::StrCat("field `", field->name(), "`");
     const std::string doc = DocComment(field);
-    const std::string doc_constant = absl::StrCat("k", CamelCase(field->name()), "Doc");
+    const std::string doc_constant =
+        absl::StrCat("k", UnderscoresToCamelCase(field->name(), /*cap_next_letter=*/true), "Doc");
     absl::Status status = Reserve(doc_constant, origin);
     if (!status.ok()) return status;
     Member(absl::StrCat("\n", DocAsCppComment(doc, "  ")));
@@ -238,7 +243,8 @@ class ViewWriter {
 
   absl::Status WriteOneof(const OneofDescriptor* oneof) {
     const std::string origin = absl::StrCat("oneof `", oneof->name(), "`");
-    const std::string doc_constant = absl::StrCat("k", CamelCase(oneof->name()), "Doc");
+    const std::string doc_constant =
+        absl::StrCat("k", UnderscoresToCamelCase(oneof->name(), /*cap_next_letter=*/true), "Doc");
     for (const std::string& member :
          {doc_constant, "which_" + oneof->name(), "which_" + oneof->name() + "_name"}) {
       absl::Status status = Reserve(member, origin);
@@ -259,17 +265,10 @@ class ViewWriter {
         "  std::string_view which_$5_name() const {\n"
         "    return ::heyhi::ChosenCaseName(proto(), $2::descriptor()->oneof_decl($6));\n"
         "  }\n",
-        doc_constant, CppStringLiteral(doc), proto_class_, UpperName(oneof->name()),
-        CamelCase(oneof->name()), oneof->name(), oneof->index()));
+        doc_constant, CppStringLiteral(doc), proto_class_, absl::AsciiStrToUpper(oneof->name()),
+        UnderscoresToCamelCase(oneof->name(), /*cap_next_letter=*/true), oneof->name(),
+        oneof->index()));
     return absl::OkStatus();
-  }
-
-  static std::string UpperName(const std::string& name) {
-    std::string upper = name;
-    for (char& c : upper) {
-      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    }
-    return upper;
   }
 
   const Descriptor* message_;
