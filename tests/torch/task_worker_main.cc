@@ -15,6 +15,7 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "conf.pb.h"
 #include "glog/logging.h"
@@ -78,16 +79,23 @@ int main(int argc, char** argv) {
     std::cerr << "no registered task for the config's case '" << case_name << "'\n";
     return 2;
   }
-  heyhi::JobContext ctx;
-  ctx.set_exp_dir(argv[2]);
+  heyhi::JobContext::Job job;
+  job.exp_dir = argv[2];
   char cwd[4096];
-  ctx.set_launch_dir(getcwd(cwd, sizeof(cwd)) ? cwd : ".");
-  ctx.set_rank(EnvInt("RANK", 0), EnvInt("WORLD_SIZE", 1), EnvInt("LOCAL_RANK", 0));
+  job.launch_dir = getcwd(cwd, sizeof(cwd)) ? cwd : ".";
+  job.rank = EnvInt("RANK", 0);
+  job.world_size = EnvInt("WORLD_SIZE", 1);
+  job.local_rank = EnvInt("LOCAL_RANK", 0);
   const char* master = std::getenv("MASTER_ADDR");
-  ctx.set_master(master ? master : "127.0.0.1", EnvInt("MASTER_PORT", 0));
+  job.master_addr = master ? master : "127.0.0.1";
+  job.master_port = EnvInt("MASTER_PORT", 0);
+  heyhi::JobContext ctx(std::move(job));
   WatchPreemption(&ctx);
   try {
-    registered->function(*task, ctx);
+    if (absl::Status status = registered->function(*task, ctx); !status.ok()) {
+      LOG(ERROR) << "task failed: " << status;
+      return 1;
+    }
   } catch (const std::exception& e) {
     LOG(ERROR) << "task failed: " << e.what();
     return 1;

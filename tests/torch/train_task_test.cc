@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "conf.pb.h"
@@ -45,8 +46,9 @@ MetaCfg ParseMeta(const std::string& text) {
 absl::Status TrainInProcess(const std::string& meta_text, const std::string& exp_dir) {
   std::filesystem::create_directories(exp_dir);
   MetaCfg meta = ParseMeta(meta_text);
-  heyhi::JobContext ctx;
-  ctx.set_exp_dir(exp_dir);
+  heyhi::JobContext::Job job;
+  job.exp_dir = exp_dir;
+  heyhi::JobContext ctx(std::move(job));
   return RunTraining(meta.train(), ctx);
 }
 
@@ -191,9 +193,10 @@ TEST(Eval, ResultAccuracyEqualsTheLastValidationOfTheCheckpoint) {
   // The checkpoint path is relative to the folder `run` was started from.
   MetaCfg meta = ParseMeta(
       absl::StrCat("eval { checkpoint: \"train/checkpoint.pt\" data { max_test_samples: 300 } }"));
-  heyhi::JobContext ctx;
-  ctx.set_launch_dir(tree.root());
-  ctx.set_exp_dir(tree.Path("eval"));
+  heyhi::JobContext::Job job;
+  job.launch_dir = tree.root();
+  job.exp_dir = tree.Path("eval");
+  heyhi::JobContext ctx(std::move(job));
   std::filesystem::create_directories(tree.Path("eval"));
   absl::Status status = RunEvaluation(meta.eval(), ctx);
   ASSERT_TRUE(status.ok()) << status;
@@ -208,9 +211,10 @@ TEST(Eval, ResultAccuracyEqualsTheLastValidationOfTheCheckpoint) {
 TEST(Eval, MissingCheckpointErrorNamesThePath) {
   heyhi::TempTree tree;
   MetaCfg meta = ParseMeta("eval { checkpoint: \"nowhere/checkpoint.pt\" }");
-  heyhi::JobContext ctx;
-  ctx.set_launch_dir(tree.root());
-  ctx.set_exp_dir(tree.root());
+  heyhi::JobContext::Job job;
+  job.launch_dir = tree.root();
+  job.exp_dir = tree.root();
+  heyhi::JobContext ctx(std::move(job));
   absl::Status status = RunEvaluation(meta.eval(), ctx);
   EXPECT_THAT(status.message(), HasSubstr(tree.Path("nowhere/checkpoint.pt")));
 }
