@@ -9,10 +9,10 @@
 #include "absl/strings/str_format.h"
 #include "conf.cfg.h"
 #include "glog/logging.h"
+#include "nlohmann/json.hpp"
 #include "runners/checkpoint.h"
 #include "runners/evaluation.h"
 #include "runners/files.h"
-#include "runners/json_text.h"
 #include "runners/lr_schedule.h"
 #include "runners/tasks.h"
 
@@ -233,23 +233,25 @@ absl::Status Trainer::RunEpoch(int64_t epoch) {
 
   std::lock_guard<std::timed_mutex> lock(state_mutex_);
   const int64_t samples = steps_per_epoch_ * global_batch;
-  JsonObject line;
-  line.Add("epoch", epoch + 1)
-      .Add("train_loss", progress_.loss_sum / steps_per_epoch_)
-      .Add("test_loss", test.loss)
-      .Add("test_accuracy", test.accuracy)
-      .Add("lr", LearningRate(schedule, epoch, steps_per_epoch_ - 1, steps_per_epoch_))
-      .Add("train_samples", samples)
-      .Add("train_seconds", progress_.train_seconds)
-      .Add("epoch_seconds", progress_.train_seconds + eval_seconds)
-      .Add("samples_per_s", samples / std::max(progress_.train_seconds, 1e-9))
-      .Add("world_size", world);
+  // ordered_json keeps the keys in this order on the line. Doubles are
+  // written so that parsing them gives the same double; NaN becomes null.
+  nlohmann::ordered_json line;
+  line["epoch"] = epoch + 1;
+  line["train_loss"] = progress_.loss_sum / steps_per_epoch_;
+  line["test_loss"] = test.loss;
+  line["test_accuracy"] = test.accuracy;
+  line["lr"] = LearningRate(schedule, epoch, steps_per_epoch_ - 1, steps_per_epoch_);
+  line["train_samples"] = samples;
+  line["train_seconds"] = progress_.train_seconds;
+  line["epoch_seconds"] = progress_.train_seconds + eval_seconds;
+  line["samples_per_s"] = samples / std::max(progress_.train_seconds, 1e-9);
+  line["world_size"] = world;
   LOG(INFO) << absl::StrFormat(
       "epoch %d/%d: train loss %.4f, test loss %.4f, test accuracy %.4f, %.1f s, %.0f samples/s",
       epoch + 1, view_.num_epochs(), progress_.loss_sum / steps_per_epoch_, test.loss,
       test.accuracy, progress_.train_seconds + eval_seconds,
       samples / std::max(progress_.train_seconds, 1e-9));
-  progress_.metrics_jsonl += line.str() + "\n";
+  progress_.metrics_jsonl += line.dump() + "\n";
   progress_.epoch = epoch + 1;
   progress_.step = 0;
   progress_.loss_sum = 0;

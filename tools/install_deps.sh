@@ -7,7 +7,7 @@ packages=(
   libprotobuf-dev protobuf-compiler libprotoc-dev
   libabsl-dev libgflags-dev libgoogle-glog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libtorch-dev libgloo-dev zlib1g-dev
+  libtorch-dev libgloo-dev zlib1g-dev nlohmann-json3-dev
   # OpenBLAS takes over libblas.so.3 from the reference BLAS that LibTorch's
   # matrix products would otherwise run on.
   libopenblas0-openmp

@@ -16,6 +16,7 @@
 namespace runners {
 namespace {
 
+using ::runners_test::MetricsWithoutTimes;
 using ::runners_test::ReadMetrics;
 using ::runners_test::Slurp;
 using ::testing::HasSubstr;
@@ -44,12 +45,6 @@ pid_t StartRun(const std::vector<std::string>& args, const std::string& exp_root
   std::vector<std::string> argv = {runners_test::RunBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
   return runners_test::StartProcess(argv, {"HH_EXP_DIR=" + exp_root}, log_path);
-}
-
-std::vector<std::map<std::string, double>> MetricsWithoutTimes(const std::string& exp_dir) {
-  auto lines = ReadMetrics(exp_dir);
-  for (auto& line : lines) line.erase("samples_per_s");
-  return lines;
 }
 
 TEST(RunTrain, KilledRunContinuedWithStartContinueEndsWithTheWeightsOfAnUninterruptedRun) {

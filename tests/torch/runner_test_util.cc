@@ -13,8 +13,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "runners/fashion_mnist.h"
-#include "runners/json_text.h"
 
 namespace runners_test {
 
@@ -115,12 +116,23 @@ std::vector<std::map<std::string, double>> ReadMetrics(const std::string& exp_di
   for (absl::string_view line :
        absl::StrSplit(Slurp(exp_dir + "/metrics.jsonl"), '\n', absl::SkipEmpty())) {
     std::map<std::string, double> values;
-    for (const char* key : {"epoch", "train_loss", "test_loss", "test_accuracy", "lr",
-                            "train_samples", "samples_per_s", "world_size"}) {
-      auto value = runners::JsonNumberField(std::string(line), key);
-      if (value.ok()) values[key] = *value;
+    const nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    EXPECT_TRUE(json.is_object()) << exp_dir
+                                  << "/metrics.jsonl has a line that is not an object: " << line;
+    if (json.is_object()) {
+      for (const auto& item : json.items()) {
+        if (item.value().is_number()) values[item.key()] = item.value().get<double>();
+      }
     }
     lines.push_back(values);
+  }
+  return lines;
+}
+
+std::vector<std::map<std::string, double>> MetricsWithoutTimes(const std::string& exp_dir) {
+  auto lines = ReadMetrics(exp_dir);
+  for (auto& line : lines) {
+    for (const char* key : {"train_seconds", "epoch_seconds", "samples_per_s"}) line.erase(key);
   }
   return lines;
 }

@@ -43,8 +43,13 @@ int RunWorker(const std::string& config_path, const std::string& exp_dir,
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
 
-// metrics.jsonl of `exp_dir`, one map of key -> number per line.
+// metrics.jsonl of `exp_dir`, one map of key -> number per line (null, for a
+// NaN, is left out). A line that is not a JSON object fails the test.
 std::vector<std::map<std::string, double>> ReadMetrics(const std::string& exp_dir);
+
+// ReadMetrics without the timings (train_seconds, epoch_seconds,
+// samples_per_s), which differ from run to run.
+std::vector<std::map<std::string, double>> MetricsWithoutTimes(const std::string& exp_dir);
 
 // Content of a file ("" when missing).
 std::string Slurp(const std::string& path);

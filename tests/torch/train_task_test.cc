@@ -14,8 +14,8 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "runners/checkpoint_summary.h"
-#include "runners/json_text.h"
 #include "runners/tasks.h"
 #include "tests/temp_tree.h"
 #include "tests/torch/runner_test_util.h"
@@ -23,8 +23,10 @@
 namespace runners {
 namespace {
 
+using ::runners_test::MetricsWithoutTimes;
 using ::runners_test::ReadMetrics;
 using ::runners_test::Slurp;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // An MLP with dropout: exercises the generator as well as the weights.
@@ -52,17 +54,17 @@ absl::Status TrainInProcess(const std::string& meta_text, const std::string& exp
   return RunTraining(meta.train(), ctx);
 }
 
+// The keys of a JSON object, in the file's order.
+std::vector<std::string> Keys(const nlohmann::ordered_json& object) {
+  std::vector<std::string> keys;
+  for (const auto& item : object.items()) keys.push_back(item.key());
+  return keys;
+}
+
 CheckpointSummary Summary(const std::string& path) {
   absl::StatusOr<CheckpointSummary> summary = ReadCheckpointSummary(path);
   EXPECT_TRUE(summary.ok()) << summary.status();
   return summary.ok() ? *summary : CheckpointSummary{};
-}
-
-// Metrics lines without the timings, which differ from run to run.
-std::vector<std::map<std::string, double>> MetricsWithoutTimes(const std::string& exp_dir) {
-  auto lines = ReadMetrics(exp_dir);
-  for (auto& line : lines) line.erase("samples_per_s");
-  return lines;
 }
 
 bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit) {
@@ -200,12 +202,25 @@ TEST(Eval, ResultAccuracyEqualsTheLastValidationOfTheCheckpoint) {
   std::filesystem::create_directories(tree.Path("eval"));
   absl::Status status = RunEvaluation(meta.eval(), ctx);
   ASSERT_TRUE(status.ok()) << status;
-  const std::string result = Slurp(tree.Path("eval/result.json"));
-  EXPECT_EQ(*JsonNumberField(result, "accuracy"), last_accuracy) << result;
-  EXPECT_EQ(*JsonNumberField(result, "num_samples"), 300);
-  EXPECT_EQ(*JsonNumberField(result, "epochs_trained"), 2);
-  EXPECT_THAT(result, HasSubstr("\"name\": \"Ankle boot\""));
-  EXPECT_THAT(result, HasSubstr("\"per_class\": [{\"class\": 0, \"name\": \"T-shirt/top\""));
+  const std::string text = Slurp(tree.Path("eval/result.json"));
+  const nlohmann::ordered_json result =
+      nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(result.is_object()) << text;
+  EXPECT_THAT(Keys(result), ElementsAre("checkpoint", "epochs_trained", "num_samples", "accuracy",
+                                        "loss", "per_class"));
+  EXPECT_EQ(result["checkpoint"], tree.Path("train/checkpoint.pt"));
+  EXPECT_EQ(result["accuracy"].get<double>(), last_accuracy) << text;
+  EXPECT_EQ(result["num_samples"], 300);
+  EXPECT_EQ(result["epochs_trained"], 2);
+  const nlohmann::ordered_json& per_class = result["per_class"];
+  ASSERT_TRUE(per_class.is_array() && per_class.size() == 10) << text;
+  EXPECT_THAT(Keys(per_class[0]), ElementsAre("class", "name", "count", "accuracy"));
+  EXPECT_EQ(per_class[0]["class"], 0);
+  EXPECT_EQ(per_class[0]["name"], "T-shirt/top");
+  EXPECT_EQ(per_class[9]["name"], "Ankle boot");
+  int64_t count = 0;
+  for (const auto& entry : per_class) count += entry["count"].get<int64_t>();
+  EXPECT_EQ(count, 300);
 }
 
 TEST(Eval, MissingCheckpointErrorNamesThePath) {
