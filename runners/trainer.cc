@@ -3,7 +3,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -13,6 +15,7 @@
 #include "runners/checkpoint.h"
 #include "runners/evaluation.h"
 #include "runners/files.h"
+#include "runners/hold_point.h"
 #include "runners/lr_schedule.h"
 #include "runners/tasks.h"
 
@@ -95,6 +98,8 @@ class Trainer {
   // hook would save a fresh model over the checkpoint it is resuming from.
   bool ready_ = false;
   TrainProgress progress_;
+  // Rank 0's test hold point (HEYHI_TEST_HOLD_AT), if it is still to come.
+  std::optional<HoldPoint> hold_;
 };
 
 absl::Status Trainer::Setup() {
@@ -105,6 +110,9 @@ absl::Status Trainer::Setup() {
   if (!group.ok()) return group.status();
   group_ = *std::move(group);
   if (absl::Status s = CheckConfig(view_, group_->world_size()); !s.ok()) return s;
+  auto hold = ParseHoldPoint(std::getenv(kHoldAtEnv));
+  if (!hold.ok()) return hold.status();
+  if (group_->rank() == 0 && !FileExists(JoinPath(ctx_.exp_dir(), kHeldFile))) hold_ = *hold;
 
   auto train = LoadTensorDataset(cfg_.data(), Split::kTrain);
   if (!train.ok()) return train.status();
@@ -181,6 +189,13 @@ absl::Status Trainer::RunEpoch(int64_t epoch) {
   model_->train();
   const std::vector<torch::Tensor> parameters = model_->parameters();
   while (true) {
+    // Before the step takes the lock, so that a checkpoint hook can save the
+    // held state. Only this thread changes progress_.
+    if (hold_ && hold_->epoch == epoch + 1 && hold_->step == progress_.step) {
+      LOG(INFO) << "holding at epoch " << epoch + 1 << " step " << progress_.step << " for a test ("
+                << kHoldAtEnv << ")";
+      return HoldForTest(*hold_, ctx_.exp_dir());
+    }
     std::unique_lock<std::timed_mutex> lock(state_mutex_);
     const int64_t step = progress_.step;
     if (step >= steps_per_epoch_) break;

@@ -1,5 +1,6 @@
 // Tests of the runners' LibTorch-free parts: IDX files, the Fashion-MNIST
-// loader, the learning-rate schedule and the JSON of the result files.
+// loader, the learning-rate schedule, the JSON of the result files and the
+// test hold point.
 #include <zlib.h>
 
 #include <cmath>
@@ -10,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "runners/fashion_mnist.h"
+#include "runners/hold_point.h"
 #include "runners/idx_file.h"
 #include "runners/lr_schedule.h"
 #include "tests/temp_tree.h"
@@ -212,6 +214,22 @@ TEST(Json, NumbersReadBackExactlyAndKeysKeepTheirOrder) {
   }
   EXPECT_EQ(back.at("epoch").get<int>(), 3);
   EXPECT_TRUE(back.at("loss").is_null());
+}
+
+TEST(HoldPoint, ParsesEpochAndStep) {
+  auto none = ParseHoldPoint(nullptr);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  EXPECT_FALSE(ParseHoldPoint("")->has_value());
+  auto point = ParseHoldPoint("2:5");
+  ASSERT_TRUE(point.ok() && point->has_value()) << point.status();
+  EXPECT_EQ((*point)->epoch, 2);
+  EXPECT_EQ((*point)->step, 5);
+  for (const char* bad : {"2", "0:1", "1:-1", "a:1", "1:2:3", "1:"}) {
+    EXPECT_THAT(std::string(ParseHoldPoint(bad).status().message()),
+                HasSubstr("HEYHI_TEST_HOLD_AT"))
+        << bad;
+  }
 }
 
 }  // namespace

@@ -4,9 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -33,8 +31,7 @@ using ::testing::HasSubstr;
 constexpr char kTinyMlp[] =
     "mlp { hidden_dim: 32 num_layers: 1 dropout: 0.2 } batch_size: 32 lr: 0.05 "
     "num_epochs: 2 max_steps_per_epoch: 6";
-// A CNN with batch norm (buffers) and dropout, slow enough per epoch to be
-// stopped in the middle of the run.
+// A CNN with batch norm (buffers) and dropout, 60 steps per epoch.
 constexpr char kSmallConv[] =
     "conv { channels: 8 num_blocks: 2 dropout: 0.3 } batch_size: 32 lr: 0.05 lr_decay: 0.7 "
     "clip_grad_norm: 2 num_epochs: 3 max_steps_per_epoch: 60 seed: 11";
@@ -65,15 +62,6 @@ CheckpointSummary Summary(const std::string& path) {
   absl::StatusOr<CheckpointSummary> summary = ReadCheckpointSummary(path);
   EXPECT_TRUE(summary.ok()) << summary.status();
   return summary.ok() ? *summary : CheckpointSummary{};
-}
-
-bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return false;
 }
 
 TEST(Train, SameSeedGivesIdenticalWeightsAndMetrics) {
@@ -134,16 +122,16 @@ TEST(Train, RunKilledAfterFirstEpochResumesToTheWeightsOfAnUninterruptedRun) {
   ASSERT_EQ(runners_test::RunWorker(config_path, tree.Path("whole"), tree.Path("whole.log")), 0)
       << Slurp(tree.Path("whole.log"));
 
+  // The first run holds once epoch 1 is saved, before epoch 2's first step,
+  // and is killed there: not before, not later.
   std::filesystem::create_directories(tree.Path("resumed"));
-  pid_t first =
-      runners_test::StartWorker(config_path, tree.Path("resumed"), 0, 1, 0, tree.Path("first.log"));
-  ASSERT_TRUE(WaitFor([&] { return ReadMetrics(tree.Path("resumed")).size() >= 1; },
-                      std::chrono::seconds(120)))
-      << Slurp(tree.Path("first.log"));
+  pid_t first = runners_test::StartWorker(config_path, tree.Path("resumed"), 0, 1, 0,
+                                          tree.Path("first.log"), {runners_test::HoldAtEnv(2, 0)});
+  const std::string held = runners_test::WaitUntilHeld(tree.Path("resumed"), first);
   kill(first, SIGKILL);
-  ASSERT_EQ(runners_test::WaitForExit(first), 128 + SIGKILL);
-  ASSERT_EQ(ReadMetrics(tree.Path("resumed")).size(), 1u)
-      << "the run finished its second epoch before it could be killed";
+  ASSERT_EQ(runners_test::WaitForExit(first), 128 + SIGKILL) << Slurp(tree.Path("first.log"));
+  ASSERT_EQ(held, tree.Path("resumed")) << Slurp(tree.Path("first.log"));
+  ASSERT_EQ(ReadMetrics(tree.Path("resumed")).size(), 1u);
   EXPECT_EQ(Summary(tree.Path("resumed/checkpoint.pt")).epoch, 1);
 
   ASSERT_EQ(runners_test::RunWorker(config_path, tree.Path("resumed"), tree.Path("second.log")), 0)
@@ -162,19 +150,18 @@ TEST(Train, CheckpointHookMidEpochThenResumeGivesTheWeightsOfAnUninterruptedRun)
   ASSERT_EQ(runners_test::RunWorker(config_path, tree.Path("whole"), tree.Path("whole.log")), 0)
       << Slurp(tree.Path("whole.log"));
 
+  // The first run holds after 5 of epoch 2's 60 steps and is preempted there.
   std::filesystem::create_directories(tree.Path("preempted"));
   pid_t first = runners_test::StartWorker(config_path, tree.Path("preempted"), 0, 1, 0,
-                                          tree.Path("first.log"));
-  ASSERT_TRUE(WaitFor([&] { return ReadMetrics(tree.Path("preempted")).size() >= 1; },
-                      std::chrono::seconds(120)))
-      << Slurp(tree.Path("first.log"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                                          tree.Path("first.log"), {runners_test::HoldAtEnv(2, 5)});
+  const std::string held = runners_test::WaitUntilHeld(tree.Path("preempted"), first);
   kill(first, SIGUSR2);  // task_worker runs the checkpoint hook, then exits 3
   ASSERT_EQ(runners_test::WaitForExit(first), 3) << Slurp(tree.Path("first.log"));
+  ASSERT_EQ(held, tree.Path("preempted")) << Slurp(tree.Path("first.log"));
   const CheckpointSummary saved = Summary(tree.Path("preempted/checkpoint.pt"));
-  ASSERT_EQ(saved.epoch, 1) << "the hook ran after the second epoch";
-  EXPECT_GT(saved.step, 0) << "the hook ran before the second epoch's first step";
-  EXPECT_THAT(Slurp(tree.Path("first.log")), HasSubstr("checkpoint hook: saved epoch 2 step"));
+  EXPECT_EQ(saved.epoch, 1);
+  EXPECT_EQ(saved.step, 5);
+  EXPECT_THAT(Slurp(tree.Path("first.log")), HasSubstr("checkpoint hook: saved epoch 2 step 5 "));
 
   ASSERT_EQ(runners_test::RunWorker(config_path, tree.Path("preempted"), tree.Path("second.log")),
             0)
