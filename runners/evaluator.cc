@@ -6,10 +6,10 @@
 #include "absl/strings/str_format.h"
 #include "conf.cfg.h"
 #include "glog/logging.h"
+#include "nlohmann/json.hpp"
 #include "runners/checkpoint.h"
 #include "runners/evaluation.h"
 #include "runners/files.h"
-#include "runners/json_text.h"
 #include "runners/tasks.h"
 
 namespace runners {
@@ -23,19 +23,19 @@ int PositiveEnv(const char* name) {
   return (end != value && *end == '\0' && n > 0 && n < (1 << 20)) ? static_cast<int>(n) : 0;
 }
 
-std::string PerClassJson(const EvalResult& result) {
-  std::string json = "[";
+nlohmann::ordered_json PerClassJson(const EvalResult& result) {
+  nlohmann::ordered_json per_class = nlohmann::ordered_json::array();
   for (size_t c = 0; c < result.class_count.size(); ++c) {
-    JsonObject entry;
-    entry.Add("class", static_cast<int64_t>(c));
-    entry.Add("name", c < FashionMnistClassNames().size() ? FashionMnistClassNames()[c] : "");
-    entry.Add("count", result.class_count[c]);
-    entry.Add("accuracy", result.class_count[c] > 0
-                              ? static_cast<double>(result.class_correct[c]) / result.class_count[c]
-                              : 0.0);
-    absl::StrAppend(&json, c ? ", " : "", entry.str());
+    nlohmann::ordered_json entry;
+    entry["class"] = c;
+    entry["name"] = c < FashionMnistClassNames().size() ? FashionMnistClassNames()[c] : "";
+    entry["count"] = result.class_count[c];
+    entry["accuracy"] = result.class_count[c] > 0
+                            ? static_cast<double>(result.class_correct[c]) / result.class_count[c]
+                            : 0.0;
+    per_class.push_back(std::move(entry));
   }
-  return json + "]";
+  return per_class;
 }
 
 }  // namespace
@@ -134,14 +134,16 @@ absl::Status RunEvaluation(const EvalTask& cfg, heyhi::JobContext& ctx) {
         "eval of %s (after %d epochs): accuracy %.4f, loss %.4f on %d images", checkpoint,
         loaded->progress.epoch, result.accuracy, result.loss, result.count);
     if ((*group)->rank() != 0) return absl::OkStatus();
-    JsonObject json;
-    json.Add("checkpoint", checkpoint)
-        .Add("epochs_trained", loaded->progress.epoch)
-        .Add("num_samples", result.count)
-        .Add("accuracy", result.accuracy)
-        .Add("loss", result.loss)
-        .AddRaw("per_class", PerClassJson(result));
-    return WriteFileAtomically(JoinPath(ctx.exp_dir(), std::string(view.out())), json.str() + "\n");
+    nlohmann::ordered_json json;  // keys in this order in the file
+    json["checkpoint"] = checkpoint;
+    json["epochs_trained"] = loaded->progress.epoch;
+    json["num_samples"] = result.count;
+    json["accuracy"] = result.accuracy;
+    json["loss"] = result.loss;
+    json["per_class"] = PerClassJson(result);
+    // A path need not be UTF-8: replace what is not rather than throw.
+    const std::string text = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return WriteFileAtomically(JoinPath(ctx.exp_dir(), std::string(view.out())), text + "\n");
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("eval: ", TorchErrorMessage(e)));
   }

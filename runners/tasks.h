@@ -12,7 +12,8 @@ namespace runners {
 // Trains the classifier of `cfg` on Fashion-MNIST. Every epoch, rank 0
 // appends a line to <exp dir>/metrics.jsonl and replaces the checkpoint
 // (<exp dir>/<cfg.checkpoint>); a run that finds a checkpoint continues from
-// it. Registers a checkpoint hook on `ctx` for preemption.
+// it. Registers a checkpoint hook on `ctx` for preemption. Tests stop a run
+// at a chosen step with HEYHI_TEST_HOLD_AT (runners/hold_point.h).
 absl::Status RunTraining(const TrainTask& cfg, heyhi::JobContext& ctx);
 
 // Evaluates the checkpoint cfg.checkpoint (relative to the launch folder) on

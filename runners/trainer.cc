@@ -3,16 +3,19 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "conf.cfg.h"
 #include "glog/logging.h"
+#include "nlohmann/json.hpp"
 #include "runners/checkpoint.h"
 #include "runners/evaluation.h"
 #include "runners/files.h"
-#include "runners/json_text.h"
+#include "runners/hold_point.h"
 #include "runners/lr_schedule.h"
 #include "runners/tasks.h"
 
@@ -95,6 +98,8 @@ class Trainer {
   // hook would save a fresh model over the checkpoint it is resuming from.
   bool ready_ = false;
   TrainProgress progress_;
+  // Rank 0's test hold point (HEYHI_TEST_HOLD_AT), if it is still to come.
+  std::optional<HoldPoint> hold_;
 };
 
 absl::Status Trainer::Setup() {
@@ -105,6 +110,9 @@ absl::Status Trainer::Setup() {
   if (!group.ok()) return group.status();
   group_ = *std::move(group);
   if (absl::Status s = CheckConfig(view_, group_->world_size()); !s.ok()) return s;
+  auto hold = ParseHoldPoint(std::getenv(kHoldAtEnv));
+  if (!hold.ok()) return hold.status();
+  if (group_->rank() == 0 && !FileExists(JoinPath(ctx_.exp_dir(), kHeldFile))) hold_ = *hold;
 
   auto train = LoadTensorDataset(cfg_.data(), Split::kTrain);
   if (!train.ok()) return train.status();
@@ -181,6 +189,13 @@ absl::Status Trainer::RunEpoch(int64_t epoch) {
   model_->train();
   const std::vector<torch::Tensor> parameters = model_->parameters();
   while (true) {
+    // Before the step takes the lock, so that a checkpoint hook can save the
+    // held state. Only this thread changes progress_.
+    if (hold_ && hold_->epoch == epoch + 1 && hold_->step == progress_.step) {
+      LOG(INFO) << "holding at epoch " << epoch + 1 << " step " << progress_.step << " for a test ("
+                << kHoldAtEnv << ")";
+      return HoldForTest(*hold_, ctx_.exp_dir());
+    }
     std::unique_lock<std::timed_mutex> lock(state_mutex_);
     const int64_t step = progress_.step;
     if (step >= steps_per_epoch_) break;
@@ -233,23 +248,25 @@ absl::Status Trainer::RunEpoch(int64_t epoch) {
 
   std::lock_guard<std::timed_mutex> lock(state_mutex_);
   const int64_t samples = steps_per_epoch_ * global_batch;
-  JsonObject line;
-  line.Add("epoch", epoch + 1)
-      .Add("train_loss", progress_.loss_sum / steps_per_epoch_)
-      .Add("test_loss", test.loss)
-      .Add("test_accuracy", test.accuracy)
-      .Add("lr", LearningRate(schedule, epoch, steps_per_epoch_ - 1, steps_per_epoch_))
-      .Add("train_samples", samples)
-      .Add("train_seconds", progress_.train_seconds)
-      .Add("epoch_seconds", progress_.train_seconds + eval_seconds)
-      .Add("samples_per_s", samples / std::max(progress_.train_seconds, 1e-9))
-      .Add("world_size", world);
+  // ordered_json keeps the keys in this order on the line. Doubles are
+  // written so that parsing them gives the same double; NaN becomes null.
+  nlohmann::ordered_json line;
+  line["epoch"] = epoch + 1;
+  line["train_loss"] = progress_.loss_sum / steps_per_epoch_;
+  line["test_loss"] = test.loss;
+  line["test_accuracy"] = test.accuracy;
+  line["lr"] = LearningRate(schedule, epoch, steps_per_epoch_ - 1, steps_per_epoch_);
+  line["train_samples"] = samples;
+  line["train_seconds"] = progress_.train_seconds;
+  line["epoch_seconds"] = progress_.train_seconds + eval_seconds;
+  line["samples_per_s"] = samples / std::max(progress_.train_seconds, 1e-9);
+  line["world_size"] = world;
   LOG(INFO) << absl::StrFormat(
       "epoch %d/%d: train loss %.4f, test loss %.4f, test accuracy %.4f, %.1f s, %.0f samples/s",
       epoch + 1, view_.num_epochs(), progress_.loss_sum / steps_per_epoch_, test.loss,
       test.accuracy, progress_.train_seconds + eval_seconds,
       samples / std::max(progress_.train_seconds, 1e-9));
-  progress_.metrics_jsonl += line.str() + "\n";
+  progress_.metrics_jsonl += line.dump() + "\n";
   progress_.epoch = epoch + 1;
   progress_.step = 0;
   progress_.loss_sum = 0;

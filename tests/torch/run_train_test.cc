@@ -2,9 +2,7 @@
 // with --mode start_continue, and local data parallelism (num_procs: 2).
 #include <signal.h>
 
-#include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -16,6 +14,7 @@
 namespace runners {
 namespace {
 
+using ::runners_test::MetricsWithoutTimes;
 using ::runners_test::ReadMetrics;
 using ::runners_test::Slurp;
 using ::testing::HasSubstr;
@@ -39,17 +38,13 @@ std::string OnlyExpDir(const std::string& exp_root) {
   return dirs.empty() ? exp_root : dirs[0];
 }
 
+// Starts `run` with `args`, exp dirs under `exp_root` and `env` added.
 pid_t StartRun(const std::vector<std::string>& args, const std::string& exp_root,
-               const std::string& log_path) {
+               const std::string& log_path, std::vector<std::string> env = {}) {
   std::vector<std::string> argv = {runners_test::RunBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return runners_test::StartProcess(argv, {"HH_EXP_DIR=" + exp_root}, log_path);
-}
-
-std::vector<std::map<std::string, double>> MetricsWithoutTimes(const std::string& exp_dir) {
-  auto lines = ReadMetrics(exp_dir);
-  for (auto& line : lines) line.erase("samples_per_s");
-  return lines;
+  env.push_back("HH_EXP_DIR=" + exp_root);
+  return runners_test::StartProcess(argv, env, log_path);
 }
 
 TEST(RunTrain, KilledRunContinuedWithStartContinueEndsWithTheWeightsOfAnUninterruptedRun) {
@@ -69,19 +64,17 @@ TEST(RunTrain, KilledRunContinuedWithStartContinueEndsWithTheWeightsOfAnUninterr
             0)
       << Slurp(tree.Path("whole.log"));
 
-  pid_t first = StartRun(args, tree.Path("resumed"), tree.Path("first.log"));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-  std::vector<std::string> dirs;
-  while (
-      std::chrono::steady_clock::now() < deadline &&
-      ((dirs = ExpDirsWithMetrics(tree.Path("resumed"))).empty() || ReadMetrics(dirs[0]).empty())) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  // The first run holds once epoch 1 is saved, before epoch 2's first step,
+  // and is killed there.
+  pid_t first =
+      StartRun(args, tree.Path("resumed"), tree.Path("first.log"), {runners_test::HoldAtEnv(2, 0)});
+  const std::string held = runners_test::WaitUntilHeld(tree.Path("resumed"), first);
   kill(first, SIGKILL);
   ASSERT_EQ(runners_test::WaitForExit(first), 128 + SIGKILL) << Slurp(tree.Path("first.log"));
+  ASSERT_NE(held, "") << Slurp(tree.Path("first.log"));
   const std::string exp_dir = OnlyExpDir(tree.Path("resumed"));
-  ASSERT_EQ(ReadMetrics(exp_dir).size(), 1u)
-      << "the run finished its second epoch before it could be killed";
+  EXPECT_EQ(held, exp_dir);
+  ASSERT_EQ(ReadMetrics(exp_dir).size(), 1u);
 
   std::vector<std::string> continue_args = args;
   continue_args.push_back("--mode=start_continue");

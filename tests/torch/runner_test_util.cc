@@ -1,20 +1,26 @@
-// Worker processes, ports and metrics for the runners' tests.
+// Worker processes, holds, ports and metrics for the runners' tests.
 #include "tests/torch/runner_test_util.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "runners/fashion_mnist.h"
-#include "runners/json_text.h"
+#include "runners/hold_point.h"
 
 namespace runners_test {
 
@@ -51,6 +57,8 @@ pid_t StartProcess(const std::vector<std::string>& argv, const std::vector<std::
   const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   pid_t pid = fork();
   if (pid == 0) {
+    // A run held for a test waits minutes to be killed: not past a failed test.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (log >= 0) {
       dup2(log, 1);
       dup2(log, 2);
@@ -63,13 +71,16 @@ pid_t StartProcess(const std::vector<std::string>& argv, const std::vector<std::
 }
 
 pid_t StartWorker(const std::string& config_path, const std::string& exp_dir, int rank,
-                  int world_size, int port, const std::string& log_path) {
-  return StartProcess(
-      {WorkerBinary(), config_path, exp_dir},
-      {absl::StrCat("RANK=", rank), absl::StrCat("LOCAL_RANK=", rank),
-       absl::StrCat("WORLD_SIZE=", world_size), absl::StrCat("LOCAL_WORLD_SIZE=", world_size),
-       absl::StrCat("MASTER_PORT=", port), "MASTER_ADDR=127.0.0.1"},
-      log_path);
+                  int world_size, int port, const std::string& log_path,
+                  const std::vector<std::string>& env) {
+  std::vector<std::string> worker_env = {absl::StrCat("RANK=", rank),
+                                         absl::StrCat("LOCAL_RANK=", rank),
+                                         absl::StrCat("WORLD_SIZE=", world_size),
+                                         absl::StrCat("LOCAL_WORLD_SIZE=", world_size),
+                                         absl::StrCat("MASTER_PORT=", port),
+                                         "MASTER_ADDR=127.0.0.1"};
+  worker_env.insert(worker_env.end(), env.begin(), env.end());
+  return StartProcess({WorkerBinary(), config_path, exp_dir}, worker_env, log_path);
 }
 
 int WaitForExit(pid_t pid) {
@@ -85,6 +96,29 @@ int WaitForExit(pid_t pid) {
 int RunWorker(const std::string& config_path, const std::string& exp_dir,
               const std::string& log_path) {
   return WaitForExit(StartWorker(config_path, exp_dir, 0, 1, 0, log_path));
+}
+
+std::string HoldAtEnv(int epoch, int step) {
+  return absl::StrCat(runners::kHoldAtEnv, "=", epoch, ":", step);
+}
+
+std::string WaitUntilHeld(const std::string& root, pid_t pid) {
+  const auto guard = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+  while (std::chrono::steady_clock::now() < guard) {
+    std::error_code error;
+    for (auto it = std::filesystem::recursive_directory_iterator(root, error);
+         it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+      if (it->path().filename() == runners::kHeldFile) return it->path().parent_path();
+    }
+    // Still running? (WNOWAIT leaves an ended process for WaitForExit to reap.)
+    siginfo_t info{};
+    if (waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == pid) {
+      return "";
+    }
+    // How often to look, not how long anything takes.
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return "";
 }
 
 int FreePort() {
@@ -115,12 +149,23 @@ std::vector<std::map<std::string, double>> ReadMetrics(const std::string& exp_di
   for (absl::string_view line :
        absl::StrSplit(Slurp(exp_dir + "/metrics.jsonl"), '\n', absl::SkipEmpty())) {
     std::map<std::string, double> values;
-    for (const char* key : {"epoch", "train_loss", "test_loss", "test_accuracy", "lr",
-                            "train_samples", "samples_per_s", "world_size"}) {
-      auto value = runners::JsonNumberField(std::string(line), key);
-      if (value.ok()) values[key] = *value;
+    const nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    EXPECT_TRUE(json.is_object()) << exp_dir
+                                  << "/metrics.jsonl has a line that is not an object: " << line;
+    if (json.is_object()) {
+      for (const auto& item : json.items()) {
+        if (item.value().is_number()) values[item.key()] = item.value().get<double>();
+      }
     }
     lines.push_back(values);
+  }
+  return lines;
+}
+
+std::vector<std::map<std::string, double>> MetricsWithoutTimes(const std::string& exp_dir) {
+  auto lines = ReadMetrics(exp_dir);
+  for (auto& line : lines) {
+    for (const char* key : {"train_seconds", "epoch_seconds", "samples_per_s"}) line.erase(key);
   }
   return lines;
 }

@@ -1,15 +1,18 @@
 // Tests of the runners' LibTorch-free parts: IDX files, the Fashion-MNIST
-// loader, the learning-rate schedule and the JSON of the result files.
+// loader, the learning-rate schedule, the JSON of the result files and the
+// test hold point.
 #include <zlib.h>
 
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "runners/fashion_mnist.h"
+#include "runners/hold_point.h"
 #include "runners/idx_file.h"
-#include "runners/json_text.h"
 #include "runners/lr_schedule.h"
 #include "tests/temp_tree.h"
 
@@ -184,20 +187,49 @@ TEST(LrSchedule, DecayAppliesOncePerEpochAfterWarmup) {
   EXPECT_DOUBLE_EQ(LearningRate(constant, 7, 3, 4), 0.1);
 }
 
-TEST(JsonText, NumbersReadBackExactly) {
-  JsonObject json;
-  json.Add("epoch", 3)
-      .Add("name", "a \"quoted\" name")
-      .Add("accuracy", 0.1 + 0.2)
-      .AddRaw("per_class", "[{\"accuracy\": 1}]")
-      .Add("loss", std::nan(""));
-  EXPECT_EQ(json.str(),
-            "{\"epoch\": 3, \"name\": \"a \\\"quoted\\\" name\", \"accuracy\": "
-            "0.30000000000000004, \"per_class\": [{\"accuracy\": 1}], \"loss\": null}");
-  EXPECT_EQ(*JsonNumberField(json.str(), "accuracy"), 0.1 + 0.2);
-  EXPECT_EQ(*JsonNumberField(json.str(), "epoch"), 3);
-  EXPECT_FALSE(JsonNumberField(json.str(), "name").ok());
-  EXPECT_FALSE(JsonNumberField(json.str(), "missing").ok());
+// What metrics.jsonl and result.json rely on from nlohmann::ordered_json as
+// the runners use it: keys in insertion order, doubles that read back exactly,
+// NaN written as null.
+TEST(Json, NumbersReadBackExactlyAndKeysKeepTheirOrder) {
+  const std::vector<double> figures = {0.1 + 0.2,
+                                       1.0 / 3,
+                                       0.8866,
+                                       1e-300,
+                                       std::numeric_limits<double>::denorm_min(),
+                                       std::numeric_limits<double>::max(),
+                                       12345.678901234567};
+  nlohmann::ordered_json json;
+  json["epoch"] = 3;
+  json["name"] = "a \"quoted\" name";
+  for (size_t i = 0; i < figures.size(); ++i) json[absl::StrCat("figure_", i)] = figures[i];
+  json["loss"] = std::nan("");
+  const std::string text = json.dump();
+  EXPECT_THAT(text,
+              ::testing::StartsWith("{\"epoch\":3,\"name\":\"a \\\"quoted\\\" name\",\"figure_0\":"
+                                    "0.30000000000000004,"));
+  EXPECT_THAT(text, ::testing::EndsWith(",\"loss\":null}"));
+  const nlohmann::json back = nlohmann::json::parse(text);
+  for (size_t i = 0; i < figures.size(); ++i) {
+    EXPECT_EQ(back.at(absl::StrCat("figure_", i)).get<double>(), figures[i]) << text;
+  }
+  EXPECT_EQ(back.at("epoch").get<int>(), 3);
+  EXPECT_TRUE(back.at("loss").is_null());
+}
+
+TEST(HoldPoint, ParsesEpochAndStep) {
+  auto none = ParseHoldPoint(nullptr);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  EXPECT_FALSE(ParseHoldPoint("")->has_value());
+  auto point = ParseHoldPoint("2:5");
+  ASSERT_TRUE(point.ok() && point->has_value()) << point.status();
+  EXPECT_EQ((*point)->epoch, 2);
+  EXPECT_EQ((*point)->step, 5);
+  for (const char* bad : {"2", "0:1", "1:-1", "a:1", "1:2:3", "1:"}) {
+    EXPECT_THAT(std::string(ParseHoldPoint(bad).status().message()),
+                HasSubstr("HEYHI_TEST_HOLD_AT"))
+        << bad;
+  }
 }
 
 }  // namespace

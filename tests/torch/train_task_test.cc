@@ -4,17 +4,16 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
-#include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "conf.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "runners/checkpoint_summary.h"
-#include "runners/json_text.h"
 #include "runners/tasks.h"
 #include "tests/temp_tree.h"
 #include "tests/torch/runner_test_util.h"
@@ -22,16 +21,17 @@
 namespace runners {
 namespace {
 
+using ::runners_test::MetricsWithoutTimes;
 using ::runners_test::ReadMetrics;
 using ::runners_test::Slurp;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 // An MLP with dropout: exercises the generator as well as the weights.
 constexpr char kTinyMlp[] =
     "mlp { hidden_dim: 32 num_layers: 1 dropout: 0.2 } batch_size: 32 lr: 0.05 "
     "num_epochs: 2 max_steps_per_epoch: 6";
-// A CNN with batch norm (buffers) and dropout, slow enough per epoch to be
-// stopped in the middle of the run.
+// A CNN with batch norm (buffers) and dropout, 60 steps per epoch.
 constexpr char kSmallConv[] =
     "conv { channels: 8 num_blocks: 2 dropout: 0.3 } batch_size: 32 lr: 0.05 lr_decay: 0.7 "
     "clip_grad_norm: 2 num_epochs: 3 max_steps_per_epoch: 60 seed: 11";
@@ -45,31 +45,23 @@ MetaCfg ParseMeta(const std::string& text) {
 absl::Status TrainInProcess(const std::string& meta_text, const std::string& exp_dir) {
   std::filesystem::create_directories(exp_dir);
   MetaCfg meta = ParseMeta(meta_text);
-  heyhi::JobContext ctx;
-  ctx.set_exp_dir(exp_dir);
+  heyhi::JobContext::Job job;
+  job.exp_dir = exp_dir;
+  heyhi::JobContext ctx(std::move(job));
   return RunTraining(meta.train(), ctx);
+}
+
+// The keys of a JSON object, in the file's order.
+std::vector<std::string> Keys(const nlohmann::ordered_json& object) {
+  std::vector<std::string> keys;
+  for (const auto& item : object.items()) keys.push_back(item.key());
+  return keys;
 }
 
 CheckpointSummary Summary(const std::string& path) {
   absl::StatusOr<CheckpointSummary> summary = ReadCheckpointSummary(path);
   EXPECT_TRUE(summary.ok()) << summary.status();
   return summary.ok() ? *summary : CheckpointSummary{};
-}
-
-// Metrics lines without the timings, which differ from run to run.
-std::vector<std::map<std::string, double>> MetricsWithoutTimes(const std::string& exp_dir) {
-  auto lines = ReadMetrics(exp_dir);
-  for (auto& line : lines) line.erase("samples_per_s");
-  return lines;
-}
-
-bool WaitFor(const std::function<bool()>& condition, std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return false;
 }
 
 TEST(Train, SameSeedGivesIdenticalWeightsAndMetrics) {
@@ -130,16 +122,16 @@ TEST(Train, RunKilledAfterFirstEpochResumesToTheWeightsOfAnUninterruptedRun) {
   ASSERT_EQ(runners_test::RunWorker(config_path, tree.Path("whole"), tree.Path("whole.log")), 0)
       << Slurp(tree.Path("whole.log"));
 
+  // The first run holds once epoch 1 is saved, before epoch 2's first step,
+  // and is killed there: not before, not later.
   std::filesystem::create_directories(tree.Path("resumed"));
-  pid_t first =
-      runners_test::StartWorker(config_path, tree.Path("resumed"), 0, 1, 0, tree.Path("first.log"));
-  ASSERT_TRUE(WaitFor([&] { return ReadMetrics(tree.Path("resumed")).size() >= 1; },
-                      std::chrono::seconds(120)))
-      << Slurp(tree.Path("first.log"));
+  pid_t first = runners_test::StartWorker(config_path, tree.Path("resumed"), 0, 1, 0,
+                                          tree.Path("first.log"), {runners_test::HoldAtEnv(2, 0)});
+  const std::string held = runners_test::WaitUntilHeld(tree.Path("resumed"), first);
   kill(first, SIGKILL);
-  ASSERT_EQ(runners_test::WaitForExit(first), 128 + SIGKILL);
-  ASSERT_EQ(ReadMetrics(tree.Path("resumed")).size(), 1u)
-      << "the run finished its second epoch before it could be killed";
+  ASSERT_EQ(runners_test::WaitForExit(first), 128 + SIGKILL) << Slurp(tree.Path("first.log"));
+  ASSERT_EQ(held, tree.Path("resumed")) << Slurp(tree.Path("first.log"));
+  ASSERT_EQ(ReadMetrics(tree.Path("resumed")).size(), 1u);
   EXPECT_EQ(Summary(tree.Path("resumed/checkpoint.pt")).epoch, 1);
 
   ASSERT_EQ(runners_test::RunWorker(config_path, tree.Path("resumed"), tree.Path("second.log")), 0)
@@ -158,19 +150,18 @@ TEST(Train, CheckpointHookMidEpochThenResumeGivesTheWeightsOfAnUninterruptedRun)
   ASSERT_EQ(runners_test::RunWorker(config_path, tree.Path("whole"), tree.Path("whole.log")), 0)
       << Slurp(tree.Path("whole.log"));
 
+  // The first run holds after 5 of epoch 2's 60 steps and is preempted there.
   std::filesystem::create_directories(tree.Path("preempted"));
   pid_t first = runners_test::StartWorker(config_path, tree.Path("preempted"), 0, 1, 0,
-                                          tree.Path("first.log"));
-  ASSERT_TRUE(WaitFor([&] { return ReadMetrics(tree.Path("preempted")).size() >= 1; },
-                      std::chrono::seconds(120)))
-      << Slurp(tree.Path("first.log"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                                          tree.Path("first.log"), {runners_test::HoldAtEnv(2, 5)});
+  const std::string held = runners_test::WaitUntilHeld(tree.Path("preempted"), first);
   kill(first, SIGUSR2);  // task_worker runs the checkpoint hook, then exits 3
   ASSERT_EQ(runners_test::WaitForExit(first), 3) << Slurp(tree.Path("first.log"));
+  ASSERT_EQ(held, tree.Path("preempted")) << Slurp(tree.Path("first.log"));
   const CheckpointSummary saved = Summary(tree.Path("preempted/checkpoint.pt"));
-  ASSERT_EQ(saved.epoch, 1) << "the hook ran after the second epoch";
-  EXPECT_GT(saved.step, 0) << "the hook ran before the second epoch's first step";
-  EXPECT_THAT(Slurp(tree.Path("first.log")), HasSubstr("checkpoint hook: saved epoch 2 step"));
+  EXPECT_EQ(saved.epoch, 1);
+  EXPECT_EQ(saved.step, 5);
+  EXPECT_THAT(Slurp(tree.Path("first.log")), HasSubstr("checkpoint hook: saved epoch 2 step 5 "));
 
   ASSERT_EQ(runners_test::RunWorker(config_path, tree.Path("preempted"), tree.Path("second.log")),
             0)
@@ -191,26 +182,41 @@ TEST(Eval, ResultAccuracyEqualsTheLastValidationOfTheCheckpoint) {
   // The checkpoint path is relative to the folder `run` was started from.
   MetaCfg meta = ParseMeta(
       absl::StrCat("eval { checkpoint: \"train/checkpoint.pt\" data { max_test_samples: 300 } }"));
-  heyhi::JobContext ctx;
-  ctx.set_launch_dir(tree.root());
-  ctx.set_exp_dir(tree.Path("eval"));
+  heyhi::JobContext::Job job;
+  job.launch_dir = tree.root();
+  job.exp_dir = tree.Path("eval");
+  heyhi::JobContext ctx(std::move(job));
   std::filesystem::create_directories(tree.Path("eval"));
   absl::Status status = RunEvaluation(meta.eval(), ctx);
   ASSERT_TRUE(status.ok()) << status;
-  const std::string result = Slurp(tree.Path("eval/result.json"));
-  EXPECT_EQ(*JsonNumberField(result, "accuracy"), last_accuracy) << result;
-  EXPECT_EQ(*JsonNumberField(result, "num_samples"), 300);
-  EXPECT_EQ(*JsonNumberField(result, "epochs_trained"), 2);
-  EXPECT_THAT(result, HasSubstr("\"name\": \"Ankle boot\""));
-  EXPECT_THAT(result, HasSubstr("\"per_class\": [{\"class\": 0, \"name\": \"T-shirt/top\""));
+  const std::string text = Slurp(tree.Path("eval/result.json"));
+  const nlohmann::ordered_json result =
+      nlohmann::ordered_json::parse(text, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(result.is_object()) << text;
+  EXPECT_THAT(Keys(result), ElementsAre("checkpoint", "epochs_trained", "num_samples", "accuracy",
+                                        "loss", "per_class"));
+  EXPECT_EQ(result["checkpoint"], tree.Path("train/checkpoint.pt"));
+  EXPECT_EQ(result["accuracy"].get<double>(), last_accuracy) << text;
+  EXPECT_EQ(result["num_samples"], 300);
+  EXPECT_EQ(result["epochs_trained"], 2);
+  const nlohmann::ordered_json& per_class = result["per_class"];
+  ASSERT_TRUE(per_class.is_array() && per_class.size() == 10) << text;
+  EXPECT_THAT(Keys(per_class[0]), ElementsAre("class", "name", "count", "accuracy"));
+  EXPECT_EQ(per_class[0]["class"], 0);
+  EXPECT_EQ(per_class[0]["name"], "T-shirt/top");
+  EXPECT_EQ(per_class[9]["name"], "Ankle boot");
+  int64_t count = 0;
+  for (const auto& entry : per_class) count += entry["count"].get<int64_t>();
+  EXPECT_EQ(count, 300);
 }
 
 TEST(Eval, MissingCheckpointErrorNamesThePath) {
   heyhi::TempTree tree;
   MetaCfg meta = ParseMeta("eval { checkpoint: \"nowhere/checkpoint.pt\" }");
-  heyhi::JobContext ctx;
-  ctx.set_launch_dir(tree.root());
-  ctx.set_exp_dir(tree.root());
+  heyhi::JobContext::Job job;
+  job.launch_dir = tree.root();
+  job.exp_dir = tree.root();
+  heyhi::JobContext ctx(std::move(job));
   absl::Status status = RunEvaluation(meta.eval(), ctx);
   EXPECT_THAT(status.message(), HasSubstr(tree.Path("nowhere/checkpoint.pt")));
 }
