@@ -11,8 +11,8 @@
 #include "heyhi/config.h"
 #include "heyhi/config/provenance.h"
 #include "heyhi/config/schema.h"
-#include "heyhi/heyhi.pb.h"
 #include "heyhi/config/text_loader.h"
+#include "heyhi/heyhi.pb.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -127,7 +127,8 @@ TEST_F(DynamicSchemaTest, ComposingWithTheLoadedSchemaEqualsTheCompiledInSchema)
   MetaCfg from_dynamic;
   ASSERT_TRUE(from_dynamic.ParseFromString(dynamic->root->SerializeAsString()));
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(from_dynamic, *compiled->root))
-      << from_dynamic.DebugString() << "\nvs\n" << compiled->root->DebugString();
+      << from_dynamic.DebugString() << "\nvs\n"
+      << compiled->root->DebugString();
   EXPECT_EQ(dynamic->provenance->origins(), compiled->provenance->origins());
 }
 

@@ -33,8 +33,7 @@ class LegacySchema : public ::testing::Test {
 };
 
 TEST_F(LegacySchema, RootMessageIsFoundInAnyPackage) {
-  EXPECT_EQ(FindRootMessage(legacy::MetaCfg::descriptor()->file()),
-            legacy::MetaCfg::descriptor());
+  EXPECT_EQ(FindRootMessage(legacy::MetaCfg::descriptor()->file()), legacy::MetaCfg::descriptor());
 }
 
 TEST_F(LegacySchema, OwnIncludeMessageWorksForRootAndNestedIncludes) {
@@ -76,8 +75,9 @@ TEST_F(LegacySchema, UnknownFieldErrorNamesTheLegacyType) {
   options.root_type = legacy::MetaCfg::descriptor();
   absl::StatusOr<Composed> composed = LoadConfig(config_, {"Iagent_one=agents/bad"}, options);
   ASSERT_FALSE(composed.ok());
-  EXPECT_THAT(std::string(composed.status().message()),
-              HasSubstr("bad.prototxt:1:1: Message type \"legacy.Agent\" has no field named \"nme\""));
+  EXPECT_THAT(
+      std::string(composed.status().message()),
+      HasSubstr("bad.prototxt:1:1: Message type \"legacy.Agent\" has no field named \"nme\""));
 }
 
 }  // namespace

@@ -9,8 +9,8 @@
 
 #include "absl/strings/match.h"
 #include "conf.pb.h"
-#include "gtest/gtest.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
 #include "heyhi/config.h"
 #include "heyhi/config/override.h"
 #include "heyhi/config/printer.h"
@@ -54,7 +54,8 @@ TEST(RoundTrip, EveryRootConfigInConfRebuildsFromItsFlatLines) {
     absl::Status applied = ApplyOverrides(rebuilt.get(), tokens);
     ASSERT_TRUE(applied.ok()) << applied;
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*composed->task, *rebuilt))
-        << "composed:\n" << composed->task->DebugString() << "rebuilt:\n"
+        << "composed:\n"
+        << composed->task->DebugString() << "rebuilt:\n"
         << rebuilt->DebugString();
   }
 }
@@ -64,13 +65,11 @@ TEST(RoundTrip, TheRootConfigsOfConfAreTheExpectedOnes) {
   for (const std::string& config : RootConfigs()) {
     names.push_back(std::filesystem::path(config).filename().string());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"eval.prototxt", "sl.prototxt",
-                                             "sl_mlp_2procs.prototxt",
-                                             "sl_mlp_slurm_cpu.prototxt",
-                                             "sl_transformer.prototxt",
-                                             "all_kinds.prototxt", "sleep.prototxt",
-                                             "sleep_2procs.prototxt", "sleep_slurm.prototxt",
-                                             "sleep_slurm_two_tasks.prototxt"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "eval.prototxt", "sl.prototxt", "sl_mlp_2procs.prototxt",
+                       "sl_mlp_slurm_cpu.prototxt", "sl_transformer.prototxt", "all_kinds.prototxt",
+                       "sleep.prototxt", "sleep_2procs.prototxt", "sleep_slurm.prototxt",
+                       "sleep_slurm_two_tasks.prototxt"}));
 }
 
 }  // namespace

@@ -48,7 +48,9 @@ class RunModes : public ::testing::Test {
       waitpid(running_.pid, nullptr, 0);
     }
   }
-  bool RunningJobAlive() { return running_.pid > 0 && waitpid(running_.pid, nullptr, WNOHANG) == 0; }
+  bool RunningJobAlive() {
+    return running_.pid > 0 && waitpid(running_.pid, nullptr, WNOHANG) == 0;
+  }
 
   void ExpectRan(const RunResult& r, const std::string& before, const std::string& action,
                  int runs_before) {

@@ -27,7 +27,8 @@ TEST(RunSafety, TwoRacingRunsLaunchOnce) {
   const std::string after_b = Line(rb.out, "status after");
   EXPECT_TRUE((after_a == "DONE" && after_b == "RUNNING") ||
               (after_a == "RUNNING" && after_b == "DONE"))
-      << ra.out << "\n---\n" << rb.out;
+      << ra.out << "\n---\n"
+      << rb.out;
 }
 
 TEST(RunSafety, RestartRefusesAFolderWithoutTheMarkerAndDeletesNothing) {
@@ -75,8 +76,8 @@ TEST(RunSafety, WipeDoesNotFollowASymlinkOutOfTheExpDir) {
 TEST(RunSafety, PrintAndDryrunCreateNothing) {
   RunSandbox box;
   const std::vector<std::vector<std::string>> looks = {
-      {"--print"}, {"--print-flat"}, {"--print-flat-all"}, {"--describe", "lr"},
-      {"--mode", "dryrun"}, {"--adhoc", "--mode", "dryrun"}};
+      {"--print"},          {"--print-flat"},     {"--print-flat-all"},
+      {"--describe", "lr"}, {"--mode", "dryrun"}, {"--adhoc", "--mode", "dryrun"}};
   for (const auto& look : looks) {
     std::vector<std::string> args = {"-c", kSleep, "lr=0.5"};
     args.insert(args.end(), look.begin(), look.end());
@@ -105,8 +106,7 @@ TEST(RunSafety, LaunchingAnUnregisteredTaskIsAnErrorBeforeAnythingIsCreated) {
 
 TEST(RunSafety, SlurmLauncherAskingTheImpossibleIsAnErrorBeforeAnythingIsCreated) {
   RunSandbox box;
-  const RunResult r =
-      box.Run({"-c", kSleep, "Ilauncher=slurm", "launcher.slurm.num_gpus=12"});
+  const RunResult r = box.Run({"-c", kSleep, "Ilauncher=slurm", "launcher.slurm.num_gpus=12"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("num_gpus"), std::string::npos) << r.err;
   EXPECT_TRUE(IsEmptyDir(box.exp_root));

@@ -1,8 +1,6 @@
 // Preemption of a Slurm job in one process (SPEC §7): the signal, the
 // checkpoint hook on rank 0, the requeue and its budget, SIGTERM ignored.
 // Requeue and exit are recorded instead of done; the Slurm tests do them for real.
-#include "heyhi/launch/slurm/preemption.h"
-
 #include <signal.h>
 #include <unistd.h>
 
@@ -16,6 +14,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "heyhi/launch/slurm/preemption.h"
 
 namespace heyhi {
 namespace {
@@ -34,9 +33,8 @@ class Recorder {
   // Waits (up to 10 s) until an "exit" event is recorded.
   std::vector<std::string> WaitForExit() {
     std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait_for(lock, std::chrono::seconds(10), [this] {
-      return !events_.empty() && events_.back().rfind("exit", 0) == 0;
-    });
+    changed_.wait_for(lock, std::chrono::seconds(10),
+                      [this] { return !events_.empty() && events_.back().rfind("exit", 0) == 0; });
     return events_;
   }
   std::vector<std::string> Events() {

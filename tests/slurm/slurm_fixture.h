@@ -32,12 +32,13 @@ class SlurmTest : public ::testing::Test {
     dir_ = dir_template;
     std::atexit([] { StopSlurm(); });
     const auto start = std::chrono::steady_clock::now();
-    absl::StatusOr<ProgramResult> started = RunProgram(
-        {"bash", absl::StrCat(HEYHI_SOURCE_DIR, "/tools/slurm/start.sh"), dir_},
-        std::chrono::seconds(60));
+    absl::StatusOr<ProgramResult> started =
+        RunProgram({"bash", absl::StrCat(HEYHI_SOURCE_DIR, "/tools/slurm/start.sh"), dir_},
+                   std::chrono::seconds(60));
     ASSERT_TRUE(started.ok()) << started.status();
     ASSERT_EQ(started->exit_code, 0) << started->err;
-    start_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    start_seconds_ =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     absl::string_view line = absl::StripAsciiWhitespace(started->out);
     ASSERT_TRUE(absl::ConsumePrefix(&line, "export SLURM_CONF=")) << started->out;
     setenv("SLURM_CONF", std::string(line).c_str(), 1);
@@ -48,9 +49,9 @@ class SlurmTest : public ::testing::Test {
 
   static void StopSlurm() {
     if (dir_.empty()) return;
-    absl::StatusOr<ProgramResult> stopped = RunProgram(
-        {"bash", absl::StrCat(HEYHI_SOURCE_DIR, "/tools/slurm/stop.sh"), dir_},
-        std::chrono::seconds(60));
+    absl::StatusOr<ProgramResult> stopped =
+        RunProgram({"bash", absl::StrCat(HEYHI_SOURCE_DIR, "/tools/slurm/stop.sh"), dir_},
+                   std::chrono::seconds(60));
     EXPECT_TRUE(stopped.ok() && stopped->exit_code == 0)
         << (stopped.ok() ? stopped->err : stopped.status().ToString());
     // Keep the folder (logs, job output) only when something failed.

@@ -50,12 +50,12 @@ TEST(SlurmProgram, CapturesStdoutStderrAndExitCode) {
 }
 
 TEST(SlurmProgram, AliveStatesAreThoseThatHoldOrAwaitResources) {
-  for (const char* state : {"PENDING", "RUNNING", "REQUEUED", "COMPLETING", "CONFIGURING",
-                            "SUSPENDED", "RESIZING"}) {
+  for (const char* state :
+       {"PENDING", "RUNNING", "REQUEUED", "COMPLETING", "CONFIGURING", "SUSPENDED", "RESIZING"}) {
     EXPECT_TRUE(IsAliveSlurmState(state)) << state;
   }
-  for (const char* state : {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "PREEMPTED",
-                            "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"}) {
+  for (const char* state : {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "PREEMPTED", "NODE_FAIL",
+                            "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"}) {
     EXPECT_FALSE(IsAliveSlurmState(state)) << state;
   }
 }
@@ -73,8 +73,9 @@ TEST_F(SlurmTest, SubmittedJobRunsThenCompletes) {
   EXPECT_EQ(state->state, "COMPLETED");
   EXPECT_EQ(access(marker.c_str(), F_OK), 0);
   // The job-completion record is written too: the record that outlives squeue.
-  EXPECT_THAT(ReadFile(dir_ + "/log/jobcomp.txt"),
-              HasSubstr("JobId=" + *id + " UserId=root(0) GroupId=root(0) Name=ok.sh JobState=COMPLETED"));
+  EXPECT_THAT(
+      ReadFile(dir_ + "/log/jobcomp.txt"),
+      HasSubstr("JobId=" + *id + " UserId=root(0) GroupId=root(0) Name=ok.sh JobState=COMPLETED"));
 }
 
 TEST_F(SlurmTest, FailingJobIsFailedAndNotAlive) {
@@ -140,9 +141,8 @@ TEST_F(SlurmTest, GeneratedScriptRunsTheBinaryAsWorkerInEveryTask) {
 // A job that counts its starts in `count`, and on USR2 notes it in `signals`
 // and, when `requeue_on_signal`, requeues itself as a preempted heyhi job does.
 std::string CountingScript(const std::string& folder, bool requeue_on_signal) {
-  return "#!/bin/bash\n#SBATCH --output=" + folder + "/job.out\n#SBATCH --requeue\n" +
-         "cd " + folder + "\n" +
-         "n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count\n" +
+  return "#!/bin/bash\n#SBATCH --output=" + folder + "/job.out\n#SBATCH --requeue\n" + "cd " +
+         folder + "\n" + "n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count\n" +
          "trap 'echo usr2 >> signals; " +
          (requeue_on_signal ? std::string("scontrol requeue $SLURM_JOB_ID; ") : "") + "' USR2\n" +
          "if [ $n -ge 2 ]; then exit 0; fi\n"
@@ -188,9 +188,9 @@ TEST_F(SlurmTest, ControllerDownGivesErrorNamingCommandAndSlurmsMessage) {
   std::string pid_text = ReadFile(dir_ + "/run/slurmctld.pid");
   pid_t pid = std::stoi(pid_text);
   ASSERT_EQ(kill(pid, SIGTERM), 0);
-  ASSERT_TRUE(WaitFor([&] { return access((dir_ + "/run/slurmctld.pid").c_str(), F_OK) != 0; }, 30));
-  absl::StatusOr<std::string> id =
-      client_.Submit(WriteScript("any.sh", "#!/bin/bash\ntrue\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return access((dir_ + "/run/slurmctld.pid").c_str(), F_OK) != 0; }, 30));
+  absl::StatusOr<std::string> id = client_.Submit(WriteScript("any.sh", "#!/bin/bash\ntrue\n"));
   ASSERT_FALSE(id.ok());
   EXPECT_THAT(id.status().message(), HasSubstr("`sbatch --parsable " + dir_ + "/any.sh` failed: "));
   EXPECT_THAT(id.status().message(), HasSubstr("Unable to contact slurm controller"));

@@ -104,13 +104,12 @@ TEST_F(SlurmRunTest, SlurmJobRunsTheSnapshotInTheExpDirAndGoesRunningThenDone) {
   ASSERT_EQ(rows[0].size(), 6u);
   EXPECT_EQ(rows[0][0] + "/" + rows[0][1], "0/1");
   EXPECT_THAT(rows[0][4], StartsWith(box_.exp_root + "/.bin/"));  // the snapshot
-  EXPECT_EQ(rows[0][5], dir);                                      // working directory
+  EXPECT_EQ(rows[0][5], dir);                                     // working directory
 }
 
 TEST_F(SlurmRunTest, TwoTaskJobSeesRanksZeroAndOneWorldSizeTwoAndOneMaster) {
   const std::string ran = box_.scratch + "/ran.txt";
-  const std::vector<std::string> args = {"-c", kTwoTasks, "write_master=true",
-                                         "write_file=" + ran};
+  const std::vector<std::string> args = {"-c", kTwoTasks, "write_master=true", "write_file=" + ran};
   const RunResult r = box_.Run(args);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string dir = Line(r.out, "exp dir");
@@ -248,7 +247,8 @@ TEST_F(SlurmRunTest, RequeueBudgetStopsAJobPreemptedMoreOftenThanAllowed) {
 TEST_F(SlurmRunTest, ControllerDownFailsNamingTheCommandAndLeavesTheXpNotStarted) {
   const pid_t pid = std::stoi(ReadFile(dir_ + "/run/slurmctld.pid"));
   ASSERT_EQ(kill(pid, SIGTERM), 0);
-  ASSERT_TRUE(WaitFor([&] { return access((dir_ + "/run/slurmctld.pid").c_str(), F_OK) != 0; }, 30));
+  ASSERT_TRUE(
+      WaitFor([&] { return access((dir_ + "/run/slurmctld.pid").c_str(), F_OK) != 0; }, 30));
   const std::vector<std::string> args = {"-c", kOneTask};
   const RunResult r = box_.Run(args);
   EXPECT_NE(r.exit_code, 0);

@@ -66,10 +66,10 @@ absl::StatusOr<int> PreemptionSignalNumber(absl::string_view signal_spec) {
       number != SIGSTOP) {
     return number;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "launcher.slurm.signal: '", absl::CEscape(signal_spec),
-      "' names no signal a job can catch; use SIG@SECONDS with SIG one of USR1, USR2, "
-      "TERM, INT, HUP, QUIT, ALRM, CONT, URG, XCPU, PWR or a number"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("launcher.slurm.signal: '", absl::CEscape(signal_spec),
+                   "' names no signal a job can catch; use SIG@SECONDS with SIG one of USR1, USR2, "
+                   "TERM, INT, HUP, QUIT, ALRM, CONT, URG, XCPU, PWR or a number"));
 }
 
 PreemptionAction DecidePreemption(int requeue_count, int max_requeues) {
@@ -85,8 +85,8 @@ struct PreemptionWatch::State {
 
   std::mutex mutex;
   std::condition_variable changed;
-  bool task_ended = false;  // the task's outcome stands; signals are ignored
-  bool preempting = false;  // a preemption began; the process ends with it
+  bool task_ended = false;      // the task's outcome stands; signals are ignored
+  bool preempting = false;      // a preemption began; the process ends with it
   bool task_succeeded = false;  // the task returned normally during a preemption
   bool outcome_stands = false;  // ... early enough that the preemption let it be
   bool handled = false;  // the preemption is over: exit hook returned (tests) or outcome stands
@@ -161,13 +161,13 @@ void PreemptionWatch::State::Preempt() {
     options.exit(1);
     return;
   }
-  LOG(WARNING) << "preempted: requeued Slurm job " << options.job_id << " (requeue "
-               << count + 1 << " of at most " << options.max_requeues << ")";
+  LOG(WARNING) << "preempted: requeued Slurm job " << options.job_id << " (requeue " << count + 1
+               << " of at most " << options.max_requeues << ")";
   options.exit(0);
 }
 
-absl::StatusOr<std::unique_ptr<PreemptionWatch>> PreemptionWatch::Start(
-    const JobContext* ctx, PreemptionOptions options) {
+absl::StatusOr<std::unique_ptr<PreemptionWatch>> PreemptionWatch::Start(const JobContext* ctx,
+                                                                        PreemptionOptions options) {
   if (g_signal_pipe >= 0) {
     return absl::FailedPreconditionError("a preemption watch is already running");
   }

@@ -27,8 +27,8 @@ enum class PreemptionAction {
 PreemptionAction DecidePreemption(int requeue_count, int max_requeues);
 
 struct PreemptionOptions {
-  int signal = 0;       // the signal that announces the end
-  std::string job_id;   // Slurm's job id, to requeue
+  int signal = 0;      // the signal that announces the end
+  std::string job_id;  // Slurm's job id, to requeue
   int max_requeues = 3;
   // How long ranks other than 0 stay before they exit: the collectives keep
   // working meanwhile, so rank 0's hook saves at a step boundary instead of
