@@ -124,7 +124,11 @@ void PreemptionWatch::State::Preempt() {
   if (rank != 0) {
     LOG(WARNING) << "rank " << rank << " leaves in " << options.other_ranks_grace_ms
                  << " ms; rank 0 checkpoints and requeues";
-    std::this_thread::sleep_for(std::chrono::milliseconds(options.other_ranks_grace_ms));
+    if (options.wait_grace) {
+      options.wait_grace(options.other_ranks_grace_ms);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(options.other_ranks_grace_ms));
+    }
     options.exit(0);
     return;
   }
@@ -214,7 +218,9 @@ PreemptionWatch::~PreemptionWatch() {
 
 bool PreemptionWatch::TaskEnded(bool task_failed, int failure_grace_ms) {
   std::unique_lock<std::mutex> lock(state_->mutex);
+  const PreemptionOptions& options = state_->options;
   if (task_failed) {
+    if (options.task_ended_waits) options.task_ended_waits(/*for_signal=*/true);
     state_->changed.wait_for(lock, std::chrono::milliseconds(failure_grace_ms),
                              [this] { return state_->preempting; });
   }
@@ -223,6 +229,7 @@ bool PreemptionWatch::TaskEnded(bool task_failed, int failure_grace_ms) {
     return true;
   }
   if (!task_failed) state_->task_succeeded = true;
+  if (options.task_ended_waits) options.task_ended_waits(/*for_signal=*/false);
   // The watch thread ends the process (in tests its exit hook returns), or
   // lets a task that finished in time stand.
   state_->changed.wait(lock, [this] { return state_->handled; });
