@@ -10,6 +10,7 @@
 #include "heyhi/config.h"
 #include "heyhi/config/provenance.h"
 #include "heyhi/config/schema.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -20,8 +21,6 @@ using ::testing::StartsWith;
 
 class Composition : public ::testing::Test {
  protected:
-  void SetUp() override { ::unsetenv("HH_CONF_ROOT"); }
-
   absl::StatusOr<Composed> Compose(const std::string& relative,
                                    const std::vector<std::string>& overrides = {}) {
     LoadOptions options;
@@ -37,6 +36,7 @@ class Composition : public ::testing::Test {
     return composed.ok() ? "" : std::string(composed.status().message());
   }
 
+  ScopedEnv no_conf_root_{"HH_CONF_ROOT", std::nullopt};
   TempTree tree_;
 };
 

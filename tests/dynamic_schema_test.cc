@@ -13,6 +13,7 @@
 #include "heyhi/config/schema.h"
 #include "heyhi/config/text_loader.h"
 #include "heyhi/heyhi.pb.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -30,7 +31,6 @@ std::string ReadSource(const std::string& relative) {
 class DynamicSchemaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ::unsetenv("HH_CONF_ROOT");
     // Only conf.proto is copied: heyhi/heyhi.proto must come from the fallback.
     tree_.Write("schema/x.proto", ReadSource("proto/conf.proto"));
   }
@@ -40,6 +40,7 @@ class DynamicSchemaTest : public ::testing::Test {
     EXPECT_TRUE(imported.ok()) << imported.status();
     return imported.ok() ? std::move(*imported) : nullptr;
   }
+  ScopedEnv no_conf_root_{"HH_CONF_ROOT", std::nullopt};
   TempTree tree_;
 };
 

@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "heyhi/config.h"
 #include "heyhi/config/schema.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 #include "test_schema.pb.h"
 
@@ -17,7 +18,6 @@ using ::testing::HasSubstr;
 class LegacySchema : public ::testing::Test {
  protected:
   void SetUp() override {
-    ::unsetenv("HH_CONF_ROOT");
     tree_.Write("conf/common/agents/base.prototxt", "optim { lr: 0.5 warmup_epochs: 2 }\n");
     tree_.Write("conf/common/agents/searchbot.prototxt",
                 "includes { path: \"base\" mount: \"\" }\nname: \"searchbot\"\n");
@@ -28,6 +28,7 @@ class LegacySchema : public ::testing::Test {
                           "includes {path: \"agents/other\"; mount: \"agent_six\";}\n"
                           "compare_agents {\n  seed: 0\n  out: \"output.json\"\n}\n");
   }
+  ScopedEnv no_conf_root_{"HH_CONF_ROOT", std::nullopt};
   TempTree tree_;
   std::string config_;
 };

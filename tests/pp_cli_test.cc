@@ -13,6 +13,7 @@
 #include "heyhi/config.h"
 #include "heyhi/config/printer.h"
 #include "heyhi/config/text_loader.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 #include "test_schema.pb.h"
 
@@ -42,8 +43,6 @@ std::string Source(const std::string& relative) {
 
 class Pp : public ::testing::Test {
  protected:
-  void SetUp() override { ::unsetenv("HH_CONF_ROOT"); }
-
   // Runs build/pp with `args` from the source folder, capturing its output.
   PpResult RunPp(const std::vector<std::string>& args) {
     std::string command = absl::StrCat("cd ", Quote(HEYHI_SOURCE_DIR), " && ",
@@ -66,6 +65,7 @@ class Pp : public ::testing::Test {
     return composed.ok() ? PrintText(*composed->task) : "";
   }
 
+  ScopedEnv no_conf_root_{"HH_CONF_ROOT", std::nullopt};  // for pp too
   TempTree tree_;
 };
 

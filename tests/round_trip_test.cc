@@ -14,6 +14,7 @@
 #include "heyhi/config.h"
 #include "heyhi/config/override.h"
 #include "heyhi/config/printer.h"
+#include "scoped_env.h"
 
 namespace heyhi {
 namespace {
@@ -34,7 +35,7 @@ std::vector<std::string> RootConfigs() {
 }
 
 TEST(RoundTrip, EveryRootConfigInConfRebuildsFromItsFlatLines) {
-  ::unsetenv("HH_CONF_ROOT");
+  ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);
   const std::vector<std::string> configs = RootConfigs();
   ASSERT_GE(configs.size(), 5u);
   for (const std::string& config : configs) {

@@ -15,6 +15,7 @@
 #include "conf.pb.h"
 #include "heyhi/config.h"
 #include "heyhi/config/dynamic_schema.h"
+#include "tests/scoped_env.h"
 
 extern char** environ;
 
@@ -26,7 +27,7 @@ std::string Source(const std::string& relative) {
 }
 
 void BM_ComposeSlWithThreeOverrides(benchmark::State& state) {
-  ::unsetenv("HH_CONF_ROOT");
+  ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);
   LoadOptions options;
   options.root_type = MetaCfg::descriptor();
   const std::string config = Source("conf/c02_sup_train/sl.prototxt");
@@ -141,7 +142,7 @@ class LargeProject {
 };
 
 void BM_ComposeLargeGeneratedProject(benchmark::State& state) {
-  ::unsetenv("HH_CONF_ROOT");
+  ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);
   LargeProject project;
   absl::StatusOr<std::unique_ptr<DynamicSchema>> schema =
       DynamicSchema::Import({project.Path("proto")}, "big.proto");
@@ -173,6 +174,7 @@ BENCHMARK(BM_ComposeLargeGeneratedProject)->Unit(benchmark::kMicrosecond);
 
 // The whole `pp conf/c02_sup_train/sl.prototxt` process, output discarded.
 void BM_PpWholeProcess(benchmark::State& state) {
+  ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);  // pp gets this environment
   const std::string pp = std::string(HEYHI_BINARY_DIR) + "/pp";
   const std::string config = Source("conf/c02_sup_train/sl.prototxt");
   posix_spawn_file_actions_t actions;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
 #include "heyhi/launch/slurm/client.h"
+#include "tests/scoped_env.h"
 
 namespace heyhi {
 
@@ -41,11 +43,14 @@ class SlurmTest : public ::testing::Test {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     absl::string_view line = absl::StripAsciiWhitespace(started->out);
     ASSERT_TRUE(absl::ConsumePrefix(&line, "export SLURM_CONF=")) << started->out;
-    setenv("SLURM_CONF", std::string(line).c_str(), 1);
+    slurm_conf_.emplace("SLURM_CONF", std::string(line));
     started_ = true;
   }
 
-  static void TearDownTestSuite() { StopSlurm(); }
+  static void TearDownTestSuite() {
+    StopSlurm();
+    slurm_conf_.reset();  // SLURM_CONF as it was before the suite
+  }
 
   static void StopSlurm() {
     if (dir_.empty()) return;
@@ -128,6 +133,7 @@ class SlurmTest : public ::testing::Test {
   static inline std::string skip_reason_;
   static inline bool started_ = false;
   static inline double start_seconds_ = 0;
+  static inline std::optional<ScopedEnv> slurm_conf_;
   SlurmClient client_;
 };
 
