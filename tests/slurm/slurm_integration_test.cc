@@ -62,11 +62,16 @@ TEST(SlurmProgram, AliveStatesAreThoseThatHoldOrAwaitResources) {
 
 TEST_F(SlurmTest, SubmittedJobRunsThenCompletes) {
   std::string marker = dir_ + "/ran";
-  absl::StatusOr<std::string> id = client_.Submit(WriteScript(
-      "ok.sh", "#!/bin/bash\n#SBATCH --output=/dev/null\ntouch " + marker + "\nsleep 1\n"));
+  std::string may_end = dir_ + "/ok_may_end";
+  // The job runs until the test lets it end (it fails after a minute without).
+  absl::StatusOr<std::string> id =
+      client_.Submit(WriteScript("ok.sh", "#!/bin/bash\n#SBATCH --output=/dev/null\ntouch " +
+                                              marker + "\nfor i in $(seq 600); do [ -e " + may_end +
+                                              " ] && exit 0; sleep 0.1; done\nexit 1\n"));
   ASSERT_TRUE(id.ok()) << id.status();
   EXPECT_EQ(WaitForState(*id, "RUNNING"), "RUNNING");
   EXPECT_EQ(Aliveness(client_.IsAlive(*id)), "alive");
+  std::ofstream(may_end).close();
   ASSERT_TRUE(WaitFor([&] { return !client_.IsAlive(*id).value_or(true); }));
   absl::StatusOr<SlurmJobState> state = client_.QueryJob(*id);
   ASSERT_TRUE(state.ok()) << state.status();
@@ -151,29 +156,34 @@ std::string CountingScript(const std::string& folder, bool requeue_on_signal) {
 }
 
 TEST_F(SlurmTest, SignalReachesTheScriptsTrapWhichRequeuesAndTheJobRunsAgain) {
+  // A folder of its own: the other counting job's `count` must not be this one's.
+  const std::string folder = dir_ + "/signalled";
+  ASSERT_EQ(mkdir(folder.c_str(), 0755), 0);
   absl::StatusOr<std::string> id =
-      client_.Submit(WriteScript("preempt.sh", CountingScript(dir_, /*requeue_on_signal=*/true)));
+      client_.Submit(WriteScript("preempt.sh", CountingScript(folder, /*requeue_on_signal=*/true)));
   ASSERT_TRUE(id.ok()) << id.status();
-  ASSERT_TRUE(WaitFor([&] { return ReadFile(dir_ + "/count") == "1\n"; }));
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(folder + "/count") == "1\n"; }));
   ASSERT_TRUE(client_.Signal(*id, "USR2").ok());
-  ASSERT_TRUE(WaitFor([&] { return ReadFile(dir_ + "/signals") == "usr2\n"; }));
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(folder + "/signals") == "usr2\n"; }));
   StartRequeuedJobNow(*id);
   EXPECT_EQ(WaitForState(*id, "COMPLETED"), "COMPLETED");
-  EXPECT_EQ(ReadFile(dir_ + "/count"), "2\n");
+  EXPECT_EQ(ReadFile(folder + "/count"), "2\n");
 }
 
 TEST_F(SlurmTest, RequeueRunsTheJobAgain) {
-  absl::StatusOr<std::string> id =
-      client_.Submit(WriteScript("requeue.sh", CountingScript(dir_, /*requeue_on_signal=*/false)));
+  const std::string folder = dir_ + "/requeued";
+  ASSERT_EQ(mkdir(folder.c_str(), 0755), 0);
+  absl::StatusOr<std::string> id = client_.Submit(
+      WriteScript("requeue.sh", CountingScript(folder, /*requeue_on_signal=*/false)));
   ASSERT_TRUE(id.ok()) << id.status();
-  ASSERT_TRUE(WaitFor([&] { return ReadFile(dir_ + "/count") == "1\n"; }));
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(folder + "/count") == "1\n"; }));
   ASSERT_TRUE(client_.Requeue(*id).ok());
   // While requeued and waiting, the job is alive.
   EXPECT_EQ(WaitForState(*id, "PENDING"), "PENDING");
   EXPECT_EQ(Aliveness(client_.IsAlive(*id)), "alive");
   StartRequeuedJobNow(*id);
   EXPECT_EQ(WaitForState(*id, "COMPLETED"), "COMPLETED");
-  EXPECT_EQ(ReadFile(dir_ + "/count"), "2\n");
+  EXPECT_EQ(ReadFile(folder + "/count"), "2\n");
 }
 
 TEST_F(SlurmTest, SbatchRejectionCarriesSlurmsMessage) {

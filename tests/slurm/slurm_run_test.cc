@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -84,7 +85,9 @@ class SlurmRunTest : public SlurmTest {
 
 TEST_F(SlurmRunTest, SlurmJobRunsTheSnapshotInTheExpDirAndGoesRunningThenDone) {
   const std::string ran = box_.scratch + "/ran.txt";
-  const std::vector<std::string> args = {"-c", kOneTask, "seconds=3", "write_file=" + ran};
+  const std::string may_end = box_.scratch + "/may_end";  // the task runs until it exists
+  const std::vector<std::string> args = {"-c", kOneTask, "wait_file=" + may_end,
+                                         "write_file=" + ran};
   const RunResult r = box_.Run(args);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(Line(r.out, "status"), "NOT_STARTED");
@@ -94,6 +97,7 @@ TEST_F(SlurmRunTest, SlurmJobRunsTheSnapshotInTheExpDirAndGoesRunningThenDone) {
   ASSERT_FALSE(id.empty()) << heyhi_test::ReadAll(dir + "/heyhi.jobid");
   EXPECT_EQ(Line(r.out, "job id"), "slurm:" + id);
   EXPECT_TRUE(std::filesystem::exists(dir + "/slurm/job.sbatch"));
+  std::ofstream(may_end).close();
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir + "/heyhi.done"); }))
       << heyhi_test::ReadAll(dir + "/slurm/" + id + ".err");
   ASSERT_TRUE(WaitUntilGone(id));
@@ -182,7 +186,10 @@ bool StartedAfterRequeues(const std::string& exp_dir, int requeues, int min_step
 }
 
 TEST_F(SlurmRunTest, PreemptionSignalCheckpointsOnRankZeroRequeuesAndTheJobResumesInTheSameFolder) {
-  const std::vector<std::string> args = {"-c", kTwoTasks, "steps=16", "seconds=0.25"};
+  // The first run cannot end before the signal: its last step waits for may_end.
+  const std::string may_end = box_.scratch + "/may_end";
+  const std::vector<std::string> args = {"-c", kTwoTasks, "steps=16", "seconds=0.25",
+                                         "wait_file=" + may_end};
   const Submitted job = Submit(args);
   const std::string &dir = job.dir, &id = job.id, &err_log = job.err_log;
   ASSERT_FALSE(id.empty());
@@ -191,6 +198,7 @@ TEST_F(SlurmRunTest, PreemptionSignalCheckpointsOnRankZeroRequeuesAndTheJobResum
   ASSERT_TRUE(client_.Signal(id, "USR2").ok());
   ASSERT_EQ(WaitForState(id, "PENDING"), "PENDING") << ReadFile(err_log);
   EXPECT_EQ(StatusOf(args), "RUNNING");  // requeued: the same job, waiting to run again
+  std::ofstream(may_end).close();        // the requeued run goes to the end
   StartRequeuedJobNow(id);
   ASSERT_TRUE(WaitFor([&] { return StartedAfterRequeues(dir, 1); })) << ReadFile(err_log);
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir + "/heyhi.done"); }, 120))
@@ -218,8 +226,13 @@ TEST_F(SlurmRunTest, PreemptionSignalCheckpointsOnRankZeroRequeuesAndTheJobResum
 }
 
 TEST_F(SlurmRunTest, RequeueBudgetStopsAJobPreemptedMoreOftenThanAllowed) {
-  const std::vector<std::string> args = {"-c", kOneTask, "steps=400", "seconds=0.25",
-                                         "launcher.slurm.max_requeues=1"};
+  // No run can end on its own: the last step waits for a file never made.
+  const std::vector<std::string> args = {"-c",
+                                         kOneTask,
+                                         "steps=400",
+                                         "seconds=0.25",
+                                         "launcher.slurm.max_requeues=1",
+                                         "wait_file=" + box_.scratch + "/never"};
   const Submitted job = Submit(args);
   const std::string &dir = job.dir, &id = job.id, &err_log = job.err_log;
   ASSERT_FALSE(id.empty());
