@@ -1,9 +1,5 @@
 // Tests of SPEC §2 (includes, mounts) and §4 (composition order), with the
 // error texts of composition.
-#include "heyhi/config.h"
-#include "heyhi/config/provenance.h"
-#include "heyhi/config/schema.h"
-
 #include <stdlib.h>
 
 #include <type_traits>
@@ -11,6 +7,10 @@
 #include "conf.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "heyhi/config.h"
+#include "heyhi/config/provenance.h"
+#include "heyhi/config/schema.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -21,8 +21,6 @@ using ::testing::StartsWith;
 
 class Composition : public ::testing::Test {
  protected:
-  void SetUp() override { ::unsetenv("HH_CONF_ROOT"); }
-
   absl::StatusOr<Composed> Compose(const std::string& relative,
                                    const std::vector<std::string>& overrides = {}) {
     LoadOptions options;
@@ -38,10 +36,11 @@ class Composition : public ::testing::Test {
     return composed.ok() ? "" : std::string(composed.status().message());
   }
 
+  ScopedEnv no_conf_root_{"HH_CONF_ROOT", std::nullopt};
   TempTree tree_;
 };
 
-#define ASSERT_COMPOSES(var, ...)                 \
+#define ASSERT_COMPOSES(var, ...)                      \
   absl::StatusOr<Composed> var = Compose(__VA_ARGS__); \
   ASSERT_TRUE(var.ok()) << var.status()
 
@@ -77,8 +76,9 @@ TEST_F(Composition, IncludeIsParsedAsTheTypeAtTheMountAndMergedWithMergeFrom) {
   tree_.Write("conf/x/first.prototxt",
               "name: \"first\" temperature: 2 rollouts: 3 backup { name: \"b\" }\n");
   tree_.Write("conf/x/second.prototxt", "name: \"second\" random { seed: 1 }\n");
-  tree_.Write("conf/x/map1.prototxt", "counts { key: \"a\" value: 1 } counts { key: \"b\" value: 2 }"
-                                      " ints: 1");
+  tree_.Write("conf/x/map1.prototxt",
+              "counts { key: \"a\" value: 1 } counts { key: \"b\" value: 2 }"
+              " ints: 1");
   tree_.Write("conf/x/map2.prototxt", "counts { key: \"b\" value: 20 } ints: 2");
   tree_.Write("conf/x/cfg.prototxt",
               "includes { path: \"first\" mount: \"agent\" }\n"
@@ -88,13 +88,13 @@ TEST_F(Composition, IncludeIsParsedAsTheTypeAtTheMountAndMergedWithMergeFrom) {
               "test_all_kinds { }\n");
   ASSERT_COMPOSES(composed, "conf/x/cfg.prototxt");
   const TestAllKindsTask& task = Root(*composed).test_all_kinds();
-  EXPECT_EQ(task.agent().name(), "second");                       // scalar overwritten
-  EXPECT_EQ(task.agent().temperature(), 2);                       // kept
-  EXPECT_EQ(task.agent().backup().name(), "b");                   // message kept
-  EXPECT_EQ(task.agent().policy_case(), TestAgent::kRandom);      // oneof switched
+  EXPECT_EQ(task.agent().name(), "second");                   // scalar overwritten
+  EXPECT_EQ(task.agent().temperature(), 2);                   // kept
+  EXPECT_EQ(task.agent().backup().name(), "b");               // message kept
+  EXPECT_EQ(task.agent().policy_case(), TestAgent::kRandom);  // oneof switched
   EXPECT_EQ(task.counts().at("a"), 1);
-  EXPECT_EQ(task.counts().at("b"), 20);                           // map: per key
-  EXPECT_THAT(task.ints(), ::testing::ElementsAre(1, 2));         // repeated appended
+  EXPECT_EQ(task.counts().at("b"), 20);                    // map: per key
+  EXPECT_THAT(task.ints(), ::testing::ElementsAre(1, 2));  // repeated appended
 }
 
 TEST_F(Composition, DuplicateMountsInOneFileAreBothAppliedInFileOrder) {
@@ -205,11 +205,13 @@ TEST_F(Composition, ParseErrorInANestedIncludeNamesFileLineColumnAndTheIncludeCh
   const std::string error = Error("conf/x/cfg.prototxt");
   EXPECT_EQ(error, tree_.Path("conf/common/agents/inner.prototxt") +
                        ":2:3: Message type \"TestAgent\" has no field named \"temprature\".\n"
-                       "  while including " + tree_.Path("conf/common/agents/inner.prototxt") +
-                       " (mount backup) from " + tree_.Path("conf/common/agents/outer.prototxt") +
+                       "  while including " +
+                       tree_.Path("conf/common/agents/inner.prototxt") + " (mount backup) from " +
+                       tree_.Path("conf/common/agents/outer.prototxt") +
                        ":2\n"
-                       "  while including " + tree_.Path("conf/common/agents/outer.prototxt") +
-                       " (mount agent) from " + tree_.Path("conf/x/cfg.prototxt") + ":3");
+                       "  while including " +
+                       tree_.Path("conf/common/agents/outer.prototxt") + " (mount agent) from " +
+                       tree_.Path("conf/x/cfg.prototxt") + ":3");
 }
 
 TEST_F(Composition, UnknownIncludeErrorIsLocatedAndListsTheKnownNames) {
@@ -290,8 +292,9 @@ TEST_F(Composition, OverrideKeysMayNameTheOneofTheyPassThroughAsInHeyHi) {
 
 TEST_F(Composition, OverrideErrorsNameTheToken) {
   tree_.Write("conf/x/cfg.prototxt", "train { }\n");
-  EXPECT_THAT(Error("conf/x/cfg.prototxt", {"Ilauncher=nope"}),
-              StartsWith("override Ilauncher=nope: include \"nope\" (mount \"launcher\") not found"));
+  EXPECT_THAT(
+      Error("conf/x/cfg.prototxt", {"Ilauncher=nope"}),
+      StartsWith("override Ilauncher=nope: include \"nope\" (mount \"launcher\") not found"));
   EXPECT_THAT(Error("conf/x/cfg.prototxt", {"batch_sise=3"}),
               StartsWith("override batch_sise=3: "));
 }
@@ -301,8 +304,8 @@ TEST_F(Composition, ParseErrorInAnIncludeOverrideNamesTheToken) {
   tree_.Write("conf/x/cfg.prototxt", "train { }\n");
   EXPECT_THAT(Error("conf/x/cfg.prototxt", {"Ilauncher=bad"}),
               HasSubstr("bad.prototxt:1:1: Message type \"heyhi.Launcher\" has no field named "
-                        "\"nope\".\n  while including " + tree_.Path("conf/x/bad.prototxt") +
-                        " (include override Ilauncher=bad)"));
+                        "\"nope\".\n  while including " +
+                        tree_.Path("conf/x/bad.prototxt") + " (include override Ilauncher=bad)"));
 }
 
 TEST_F(Composition, RootDirIsTheProjectRootInIncludedFilesToo) {
@@ -378,8 +381,8 @@ TEST_F(Composition, ExplainNamesFileLineIncludeChainAndOverrideToken) {
   const std::string random = tree_.Path("conf/common/agents/random.prototxt");
   EXPECT_EQ(composed->provenance->Explain("i32"), "i32: " + cfg + ":3");
   EXPECT_EQ(composed->provenance->Explain("i64"), "i64: override i64=5");
-  EXPECT_EQ(composed->provenance->Explain("ints"), "ints.0: " + cfg + ":4\nints.1: " + cfg +
-                                                      ":4\nints.2: override ints.-1=3");
+  EXPECT_EQ(composed->provenance->Explain("ints"),
+            "ints.0: " + cfg + ":4\nints.1: " + cfg + ":4\nints.2: override ints.-1=3");
   EXPECT_EQ(composed->provenance->Explain("agent.rollouts"),
             "agent.rollouts: " + s + ":2 (included at mount agent from " + cfg + ":1)");
   EXPECT_EQ(composed->provenance->Explain("agent.backup.temperature"),
@@ -399,8 +402,9 @@ TEST_F(Composition, ExplainForgetsValuesThatWereReplacedOrCleared) {
   EXPECT_EQ(composed->provenance->Explain("conv.channels"), "");  // switched away
   absl::StatusOr<std::string> explained = ExplainKey(*composed, "mlp.hidden_dim");
   ASSERT_TRUE(explained.ok()) << explained.status();
-  EXPECT_EQ(*explained, "mlp.hidden_dim = 256\nmlp.hidden_dim: default (not set by any file or "
-                        "override)\n");
+  EXPECT_EQ(*explained,
+            "mlp.hidden_dim = 256\nmlp.hidden_dim: default (not set by any file or "
+            "override)\n");
 }
 
 }  // namespace

@@ -11,8 +11,9 @@
 #include "heyhi/config.h"
 #include "heyhi/config/provenance.h"
 #include "heyhi/config/schema.h"
-#include "heyhi/heyhi.pb.h"
 #include "heyhi/config/text_loader.h"
+#include "heyhi/heyhi.pb.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -30,7 +31,6 @@ std::string ReadSource(const std::string& relative) {
 class DynamicSchemaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ::unsetenv("HH_CONF_ROOT");
     // Only conf.proto is copied: heyhi/heyhi.proto must come from the fallback.
     tree_.Write("schema/x.proto", ReadSource("proto/conf.proto"));
   }
@@ -40,6 +40,7 @@ class DynamicSchemaTest : public ::testing::Test {
     EXPECT_TRUE(imported.ok()) << imported.status();
     return imported.ok() ? std::move(*imported) : nullptr;
   }
+  ScopedEnv no_conf_root_{"HH_CONF_ROOT", std::nullopt};
   TempTree tree_;
 };
 
@@ -127,7 +128,8 @@ TEST_F(DynamicSchemaTest, ComposingWithTheLoadedSchemaEqualsTheCompiledInSchema)
   MetaCfg from_dynamic;
   ASSERT_TRUE(from_dynamic.ParseFromString(dynamic->root->SerializeAsString()));
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(from_dynamic, *compiled->root))
-      << from_dynamic.DebugString() << "\nvs\n" << compiled->root->DebugString();
+      << from_dynamic.DebugString() << "\nvs\n"
+      << compiled->root->DebugString();
   EXPECT_EQ(dynamic->provenance->origins(), compiled->provenance->origins());
 }
 

@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -16,7 +17,6 @@ using ::testing::HasSubstr;
 class IncludeResolution : public ::testing::Test {
  protected:
   void SetUp() override {
-    ::unsetenv("HH_CONF_ROOT");
     config_ = tree_.Write("conf/exp/cfg.prototxt", "");
     search_ = MakeSearchPath(config_);
   }
@@ -26,6 +26,7 @@ class IncludeResolution : public ::testing::Test {
     return resolved.ok() ? *resolved : "ERROR: " + std::string(resolved.status().message());
   }
 
+  ScopedEnv conf_root_{"HH_CONF_ROOT", std::nullopt};
   TempTree tree_;
   std::string config_;
   SearchPath search_;
@@ -39,9 +40,8 @@ TEST_F(IncludeResolution, ConfRootIsTheNearestAncestorNamedConf) {
 }
 
 TEST_F(IncludeResolution, ConfRootFromHhConfRootWhenSet) {
-  ::setenv("HH_CONF_ROOT", tree_.Path("elsewhere").c_str(), 1);
+  conf_root_.Set(tree_.Path("elsewhere"));
   EXPECT_EQ(FindConfRoot(config_), tree_.Path("elsewhere"));
-  ::unsetenv("HH_CONF_ROOT");
 }
 
 TEST_F(IncludeResolution, ConfRootGivenExplicitlyWins) {

@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "heyhi/config.h"
 #include "heyhi/config/schema.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 #include "test_schema.pb.h"
 
@@ -17,7 +18,6 @@ using ::testing::HasSubstr;
 class LegacySchema : public ::testing::Test {
  protected:
   void SetUp() override {
-    ::unsetenv("HH_CONF_ROOT");
     tree_.Write("conf/common/agents/base.prototxt", "optim { lr: 0.5 warmup_epochs: 2 }\n");
     tree_.Write("conf/common/agents/searchbot.prototxt",
                 "includes { path: \"base\" mount: \"\" }\nname: \"searchbot\"\n");
@@ -28,13 +28,13 @@ class LegacySchema : public ::testing::Test {
                           "includes {path: \"agents/other\"; mount: \"agent_six\";}\n"
                           "compare_agents {\n  seed: 0\n  out: \"output.json\"\n}\n");
   }
+  ScopedEnv no_conf_root_{"HH_CONF_ROOT", std::nullopt};
   TempTree tree_;
   std::string config_;
 };
 
 TEST_F(LegacySchema, RootMessageIsFoundInAnyPackage) {
-  EXPECT_EQ(FindRootMessage(legacy::MetaCfg::descriptor()->file()),
-            legacy::MetaCfg::descriptor());
+  EXPECT_EQ(FindRootMessage(legacy::MetaCfg::descriptor()->file()), legacy::MetaCfg::descriptor());
 }
 
 TEST_F(LegacySchema, OwnIncludeMessageWorksForRootAndNestedIncludes) {
@@ -76,8 +76,9 @@ TEST_F(LegacySchema, UnknownFieldErrorNamesTheLegacyType) {
   options.root_type = legacy::MetaCfg::descriptor();
   absl::StatusOr<Composed> composed = LoadConfig(config_, {"Iagent_one=agents/bad"}, options);
   ASSERT_FALSE(composed.ok());
-  EXPECT_THAT(std::string(composed.status().message()),
-              HasSubstr("bad.prototxt:1:1: Message type \"legacy.Agent\" has no field named \"nme\""));
+  EXPECT_THAT(
+      std::string(composed.status().message()),
+      HasSubstr("bad.prototxt:1:1: Message type \"legacy.Agent\" has no field named \"nme\""));
 }
 
 }  // namespace

@@ -8,11 +8,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "scoped_env.h"
 
 namespace heyhi {
 namespace {
@@ -41,10 +43,25 @@ std::string Id(absl::string_view pattern, const ExpIdFields& fields) {
   return id.ok() ? *id : "";
 }
 
-void UseTimeZone(const char* tz) {
-  setenv("TZ", tz, 1);
-  tzset();
-}
+// TZ for one scope, with tzset() run as it changes and as it is put back.
+class ScopedTimeZone {
+ public:
+  explicit ScopedTimeZone(const std::string& tz) {
+    tz_.emplace("TZ", tz);
+    tzset();
+  }
+  ~ScopedTimeZone() {
+    tz_.reset();
+    tzset();
+  }
+  void Set(const std::string& tz) {
+    tz_->Set(tz);
+    tzset();
+  }
+
+ private:
+  std::optional<ScopedEnv> tz_;
+};
 
 // --- HeyHi compatibility ----------------------------------------------------
 
@@ -163,12 +180,11 @@ TEST(RedefinesHash, IsMd5OfPythonReprOfTheSortedList) {
 TEST(ExpIdPrefix, IsPWithoutAdhoc) { EXPECT_EQ(ExpIdPrefix(false, kSomeTime), "p"); }
 
 TEST(ExpIdPrefix, AdhocAddsTheLocalIsoTimeWithoutColons) {
-  UseTimeZone("UTC");
+  ScopedTimeZone tz("UTC");
   EXPECT_EQ(ExpIdPrefix(true, kSomeTime), "adhoc/2026-11-23T124501");
   EXPECT_EQ(LocalTimeTag(0), "1970-01-01T000000");
-  UseTimeZone("EST5");  // POSIX rule: needs no tz database
+  tz.Set("EST5");  // POSIX rule: needs no tz database
   EXPECT_EQ(LocalTimeTag(kSomeTime), "2026-11-23T074501");
-  UseTimeZone("UTC");
 }
 
 TEST(ConfigNameTag, IsTheFileNameWithoutItsExtension) {
@@ -226,7 +242,7 @@ TEST(ExpId, DefaultPatternIsPrefixFolderConfigRedefinesAndSignature) {
 }
 
 TEST(ExpId, AdhocPrefixesTheIdWithTheTime) {
-  UseTimeZone("UTC");
+  ScopedTimeZone tz("UTC");
   absl::StatusOr<ExpIdFields> fields = MakeExpIdFields(
       "/proj/conf/c01_eval/ev.prototxt", "/proj/conf", {}, true, "abcdef012345", kSomeTime);
   ASSERT_TRUE(fields.ok()) << fields.status();
@@ -288,20 +304,18 @@ TEST(ExpDirPath, RefusesIdsThatNameNoFolderOfTheirOwn) {
 }
 
 TEST(DefaultExpRoot, IsHhExpDirWhenSet) {
-  setenv("HH_EXP_DIR", "/data/exps", 1);
+  ScopedEnv exp_dir("HH_EXP_DIR", "/data/exps");
   EXPECT_EQ(DefaultExpRoot(), "/data/exps");
-  setenv("HH_EXP_DIR", "rel/exps", 1);
+  exp_dir.Set("rel/exps");
   EXPECT_EQ(DefaultExpRoot(), (fs::current_path() / "rel/exps").string());
-  unsetenv("HH_EXP_DIR");
 }
 
 TEST(DefaultExpRoot, IsResultsHeyhiInTheHomeFolderOtherwise) {
-  unsetenv("HH_EXP_DIR");
-  setenv("HOME", "/home/someone", 1);
+  ScopedEnv exp_dir("HH_EXP_DIR", std::nullopt);
+  ScopedEnv home("HOME", "/home/someone");
   EXPECT_EQ(DefaultExpRoot(), "/home/someone/results/heyhi");
-  setenv("HH_EXP_DIR", "", 1);
+  exp_dir.Set("");
   EXPECT_EQ(DefaultExpRoot(), "/home/someone/results/heyhi");
-  unsetenv("HH_EXP_DIR");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "heyhi/config.h"
 #include "heyhi/config/printer.h"
 #include "heyhi/config/text_loader.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 #include "test_schema.pb.h"
 
@@ -42,8 +43,6 @@ std::string Source(const std::string& relative) {
 
 class Pp : public ::testing::Test {
  protected:
-  void SetUp() override { ::unsetenv("HH_CONF_ROOT"); }
-
   // Runs build/pp with `args` from the source folder, capturing its output.
   PpResult RunPp(const std::vector<std::string>& args) {
     std::string command = absl::StrCat("cd ", Quote(HEYHI_SOURCE_DIR), " && ",
@@ -66,6 +65,7 @@ class Pp : public ::testing::Test {
     return composed.ok() ? PrintText(*composed->task) : "";
   }
 
+  ScopedEnv no_conf_root_{"HH_CONF_ROOT", std::nullopt};  // for pp too
   TempTree tree_;
 };
 
@@ -85,8 +85,8 @@ TEST_F(Pp, PrintsTheComposedTaskMessageByDefault) {
 }
 
 TEST_F(Pp, PrintFlatShowsScalarAndIncludeOverrides) {
-  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--print-flat", "batch_size=200",
-                 "Ilauncher=slurm"});
+  PpResult run = RunPp(
+      {"conf/c02_sup_train/sl.prototxt", "--print-flat", "batch_size=200", "Ilauncher=slurm"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::vector<std::string> lines = Lines(run.out);
   EXPECT_THAT(lines, ::testing::Contains("batch_size=200"));
@@ -137,8 +137,8 @@ TEST_F(Pp, AFlagMayHaveAnyNumberOfDashesAndDashesOrUnderscores) {
 }
 
 TEST_F(Pp, ATokenThatDoesNotNameAPpFlagIsAnOverride) {
-  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--checkpoint=other.pt", "--print-flat",
-                 "-seed=3"});
+  PpResult run =
+      RunPp({"conf/c02_sup_train/sl.prototxt", "--checkpoint=other.pt", "--print-flat", "-seed=3"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(Lines(run.out), ::testing::Contains("checkpoint=other.pt"));
   EXPECT_THAT(Lines(run.out), ::testing::Contains("seed=3"));
@@ -196,14 +196,14 @@ TEST_F(Pp, ThePartialFileTypeIsGuessedOrGivenWithType) {
 TEST_F(Pp, IncludeDirAndConfRootFlags) {
   tree_.Write("extra/launcher/far.prototxt", "slurm { num_gpus: 3 }\n");
   PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "Ilauncher=far", "--include_dir",
-                 tree_.Path("extra"), "--print-flat"});
+                        tree_.Path("extra"), "--print-flat"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(Lines(run.out), ::testing::Contains("launcher.slurm.num_gpus=3"));
 
   tree_.Write("myconf/common/launcher/local.prototxt", "local { num_procs: 5 }\n");
   tree_.Write("myconf/common/encoders/conv.prototxt", "channels: 9\n");
-  run = RunPp({"conf/c02_sup_train/sl.prototxt", "--conf_root", tree_.Path("myconf"),
-             "--print-flat"});
+  run = RunPp(
+      {"conf/c02_sup_train/sl.prototxt", "--conf_root", tree_.Path("myconf"), "--print-flat"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(Lines(run.out), ::testing::Contains("launcher.local.num_procs=5"));
   EXPECT_THAT(Lines(run.out), ::testing::Contains("conv.channels=9"));
@@ -211,8 +211,8 @@ TEST_F(Pp, IncludeDirAndConfRootFlags) {
 
 TEST_F(Pp, LoadedSchemaGivesTheSameOutputAsTheCompiledInOne) {
   tree_.Write("schema/x.proto", *ReadFileToString(Source("proto/conf.proto")));
-  const std::vector<std::string> loaded_flags = {"--proto_path", tree_.Path("schema"),
-                                                  "--schema", "x.proto"};
+  const std::vector<std::string> loaded_flags = {"--proto_path", tree_.Path("schema"), "--schema",
+                                                 "x.proto"};
   for (const std::string config :
        {"conf/c02_sup_train/sl.prototxt", "conf/c90_test/all_kinds.prototxt",
         "conf/c01_eval/eval.prototxt", "conf/common/encoders/mlp.prototxt"}) {
@@ -237,8 +237,8 @@ TEST_F(Pp, LoadedLegacySchemaGivesTheSameOutputAsCompiledIn) {
   const std::string config = tree_.Write(
       "conf/c01_ag_cmp/cmp.prototxt",
       "includes {path: \"agents/searchbot\"; mount: \"agent_one\";}\ncompare_agents { seed: 1 }\n");
-  PpResult loaded = RunPp({config, "agent_one.optim.grad_clip=2", "--schema",
-                    tree_.Path("schema/legacy.proto")});
+  PpResult loaded =
+      RunPp({config, "agent_one.optim.grad_clip=2", "--schema", tree_.Path("schema/legacy.proto")});
   ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
   LoadOptions options;
   options.root_type = legacy::MetaCfg::descriptor();
@@ -251,7 +251,7 @@ TEST_F(Pp, LoadedLegacySchemaGivesTheSameOutputAsCompiledIn) {
 TEST_F(Pp, SchemaErrorsExitOne) {
   tree_.Write("schema/bad.proto", "syntax = \"proto2\";\nmessage {\n");
   PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--proto_path", tree_.Path("schema"),
-                 "--schema", "bad.proto"});
+                        "--schema", "bad.proto"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_THAT(run.err, HasSubstr("bad.proto:2:"));
 }
@@ -260,8 +260,8 @@ TEST_F(Pp, NothingIsCreated) {
   const std::string folder = tree_.Path("cwd");
   tree_.Write("cwd/.keep", "");
   const std::string command =
-      absl::StrCat("cd ", Quote(folder), " && ", Quote(std::string(HEYHI_BINARY_DIR) + "/pp"),
-                   " ", Quote(Source("conf/c02_sup_train/sl.prototxt")), " >/dev/null");
+      absl::StrCat("cd ", Quote(folder), " && ", Quote(std::string(HEYHI_BINARY_DIR) + "/pp"), " ",
+                   Quote(Source("conf/c02_sup_train/sl.prototxt")), " >/dev/null");
   ASSERT_EQ(std::system(command.c_str()), 0);
   int entries = 0;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {

@@ -9,11 +9,12 @@
 
 #include "absl/strings/match.h"
 #include "conf.pb.h"
-#include "gtest/gtest.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
 #include "heyhi/config.h"
 #include "heyhi/config/override.h"
 #include "heyhi/config/printer.h"
+#include "scoped_env.h"
 
 namespace heyhi {
 namespace {
@@ -34,7 +35,7 @@ std::vector<std::string> RootConfigs() {
 }
 
 TEST(RoundTrip, EveryRootConfigInConfRebuildsFromItsFlatLines) {
-  ::unsetenv("HH_CONF_ROOT");
+  ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);
   const std::vector<std::string> configs = RootConfigs();
   ASSERT_GE(configs.size(), 5u);
   for (const std::string& config : configs) {
@@ -54,7 +55,8 @@ TEST(RoundTrip, EveryRootConfigInConfRebuildsFromItsFlatLines) {
     absl::Status applied = ApplyOverrides(rebuilt.get(), tokens);
     ASSERT_TRUE(applied.ok()) << applied;
     EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*composed->task, *rebuilt))
-        << "composed:\n" << composed->task->DebugString() << "rebuilt:\n"
+        << "composed:\n"
+        << composed->task->DebugString() << "rebuilt:\n"
         << rebuilt->DebugString();
   }
 }
@@ -64,13 +66,11 @@ TEST(RoundTrip, TheRootConfigsOfConfAreTheExpectedOnes) {
   for (const std::string& config : RootConfigs()) {
     names.push_back(std::filesystem::path(config).filename().string());
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"eval.prototxt", "sl.prototxt",
-                                             "sl_mlp_2procs.prototxt",
-                                             "sl_mlp_slurm_cpu.prototxt",
-                                             "sl_transformer.prototxt",
-                                             "all_kinds.prototxt", "sleep.prototxt",
-                                             "sleep_2procs.prototxt", "sleep_slurm.prototxt",
-                                             "sleep_slurm_two_tasks.prototxt"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "eval.prototxt", "sl.prototxt", "sl_mlp_2procs.prototxt",
+                       "sl_mlp_slurm_cpu.prototxt", "sl_transformer.prototxt", "all_kinds.prototxt",
+                       "sleep.prototxt", "sleep_2procs.prototxt", "sleep_slurm.prototxt",
+                       "sleep_slurm_two_tasks.prototxt"}));
 }
 
 }  // namespace

@@ -37,7 +37,9 @@ class RunModes : public ::testing::Test {
     box_.tree.Write("exp/xp/left_by_the_task.txt", "x");
   }
   void MakeRunning() {
-    std::vector<std::string> args = {"-c", kSleep, "--out", "xp", "seconds=60"};
+    // Runs until TearDown kills it: it waits for a file nobody makes.
+    std::vector<std::string> args = {"-c", kSleep, "--out", "xp",
+                                     "wait_file=" + box_.scratch + "/never"};
     running_ = box_.Start(args);
     ASSERT_TRUE(WaitForFile(Dir() + "/heyhi.jobid"));
     box_.tree.Write("exp/xp/left_by_the_task.txt", "x");
@@ -48,7 +50,9 @@ class RunModes : public ::testing::Test {
       waitpid(running_.pid, nullptr, 0);
     }
   }
-  bool RunningJobAlive() { return running_.pid > 0 && waitpid(running_.pid, nullptr, WNOHANG) == 0; }
+  bool RunningJobAlive() {
+    return running_.pid > 0 && waitpid(running_.pid, nullptr, WNOHANG) == 0;
+  }
 
   void ExpectRan(const RunResult& r, const std::string& before, const std::string& action,
                  int runs_before) {

@@ -1,6 +1,9 @@
 // run never launches twice, never wipes what is not its own, and creates
 // nothing when asked only to look (SPEC §6, §8).
+#include <sys/wait.h>
+
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -15,19 +18,27 @@ const char kSleep[] = "conf/c90_test/sleep.prototxt";
 TEST(RunSafety, TwoRacingRunsLaunchOnce) {
   RunSandbox box;
   const std::string ran = box.scratch + "/ran.txt";
-  const std::vector<std::string> args = {"-c", kSleep, "seconds=3", "write_file=" + ran};
+  const std::string may_end = box.scratch + "/may_end";
+  // The task that launches runs until may_end exists, so the other run can
+  // only find it RUNNING, however late it comes.
+  const std::vector<std::string> args = {"-c", kSleep, "wait_file=" + may_end, "write_file=" + ran};
   RunProcess a = box.Start(args);
   RunProcess b = box.Start(args);
-  RunResult ra = Wait(a);
-  RunResult rb = Wait(b);
-  EXPECT_EQ(ra.exit_code, 0) << ra.err;
-  EXPECT_EQ(rb.exit_code, 0) << rb.err;
+  // The run that did not launch ends first (one that launched waits for
+  // may_end, or fails after wait_file_timeout): wait for it without reaping it.
+  siginfo_t first{};
+  ASSERT_EQ(waitid(P_ALL, 0, &first, WEXITED | WNOWAIT), 0);
+  ASSERT_TRUE(first.si_pid == a.pid || first.si_pid == b.pid) << first.si_pid;
+  const RunProcess& skipped = first.si_pid == a.pid ? a : b;
+  const RunProcess& launched = first.si_pid == a.pid ? b : a;
+  const RunResult rs = Wait(skipped);
+  std::ofstream(may_end).close();
+  const RunResult rl = Wait(launched);
+  EXPECT_EQ(rs.exit_code, 0) << rs.err;
+  EXPECT_EQ(rl.exit_code, 0) << rl.err;
   EXPECT_EQ(CountLines(ran), 1);
-  const std::string after_a = Line(ra.out, "status after");
-  const std::string after_b = Line(rb.out, "status after");
-  EXPECT_TRUE((after_a == "DONE" && after_b == "RUNNING") ||
-              (after_a == "RUNNING" && after_b == "DONE"))
-      << ra.out << "\n---\n" << rb.out;
+  EXPECT_EQ(Line(rs.out, "status after"), "RUNNING") << rs.out;
+  EXPECT_EQ(Line(rl.out, "status after"), "DONE") << rl.out;
 }
 
 TEST(RunSafety, RestartRefusesAFolderWithoutTheMarkerAndDeletesNothing) {
@@ -75,8 +86,8 @@ TEST(RunSafety, WipeDoesNotFollowASymlinkOutOfTheExpDir) {
 TEST(RunSafety, PrintAndDryrunCreateNothing) {
   RunSandbox box;
   const std::vector<std::vector<std::string>> looks = {
-      {"--print"}, {"--print-flat"}, {"--print-flat-all"}, {"--describe", "lr"},
-      {"--mode", "dryrun"}, {"--adhoc", "--mode", "dryrun"}};
+      {"--print"},          {"--print-flat"},     {"--print-flat-all"},
+      {"--describe", "lr"}, {"--mode", "dryrun"}, {"--adhoc", "--mode", "dryrun"}};
   for (const auto& look : looks) {
     std::vector<std::string> args = {"-c", kSleep, "lr=0.5"};
     args.insert(args.end(), look.begin(), look.end());
@@ -105,8 +116,7 @@ TEST(RunSafety, LaunchingAnUnregisteredTaskIsAnErrorBeforeAnythingIsCreated) {
 
 TEST(RunSafety, SlurmLauncherAskingTheImpossibleIsAnErrorBeforeAnythingIsCreated) {
   RunSandbox box;
-  const RunResult r =
-      box.Run({"-c", kSleep, "Ilauncher=slurm", "launcher.slurm.num_gpus=12"});
+  const RunResult r = box.Run({"-c", kSleep, "Ilauncher=slurm", "launcher.slurm.num_gpus=12"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("num_gpus"), std::string::npos) << r.err;
   EXPECT_TRUE(IsEmptyDir(box.exp_root));

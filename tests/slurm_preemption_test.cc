@@ -1,12 +1,11 @@
 // Preemption of a Slurm job in one process (SPEC §7): the signal, the
 // checkpoint hook on rank 0, the requeue and its budget, SIGTERM ignored.
 // Requeue and exit are recorded instead of done; the Slurm tests do them for real.
-#include "heyhi/launch/slurm/preemption.h"
-
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -16,6 +15,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "heyhi/launch/slurm/preemption.h"
 
 namespace heyhi {
 namespace {
@@ -23,7 +23,33 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// What a watch did, in order: "hook", "requeue <id>", "exit <code>".
+// How long a test waits for something that must come before it fails: a
+// guard against a hang, never what decides a test's outcome.
+constexpr std::chrono::seconds kHangGuard(60);
+
+// A one-shot event between threads: Set once, Wait until it is.
+class Flag {
+ public:
+  void Set() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    set_ = true;
+    changed_.notify_all();
+  }
+  // Fails the test (and returns false) when the flag is not set within the guard.
+  bool Wait(const std::string& what) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (changed_.wait_for(lock, kHangGuard, [this] { return set_; })) return true;
+    ADD_FAILURE() << "timed out waiting for " << what;
+    return false;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool set_ = false;
+};
+
+// What a watch did, in order: "hook", "requeue <id>", "exit <code>", "grace <ms>".
 class Recorder {
  public:
   void Add(const std::string& event) {
@@ -31,13 +57,17 @@ class Recorder {
     events_.push_back(event);
     changed_.notify_all();
   }
-  // Waits (up to 10 s) until an "exit" event is recorded.
+  // Waits until an "exit" event is recorded; fails the test if none comes.
   std::vector<std::string> WaitForExit() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait_for(lock, std::chrono::seconds(10), [this] {
-      return !events_.empty() && events_.back().rfind("exit", 0) == 0;
+    return WaitUntil("an exit", [](const std::vector<std::string>& events) {
+      return !events.empty() && events.back().rfind("exit", 0) == 0;
     });
-    return events_;
+  }
+  // Waits until `event` is recorded; fails the test if it does not come.
+  std::vector<std::string> WaitFor(const std::string& event) {
+    return WaitUntil(event, [&event](const std::vector<std::string>& events) {
+      return std::find(events.begin(), events.end(), event) != events.end();
+    });
   }
   std::vector<std::string> Events() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -45,6 +75,16 @@ class Recorder {
   }
 
  private:
+  template <typename Done>
+  std::vector<std::string> WaitUntil(const std::string& what, Done done) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!changed_.wait_for(lock, kHangGuard, [&] { return done(events_); })) {
+      ADD_FAILURE() << "timed out waiting for " << what
+                    << "; events so far: " << ::testing::PrintToString(events_);
+    }
+    return events_;
+  }
+
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::string> events_;
@@ -52,7 +92,15 @@ class Recorder {
 
 class PreemptionTest : public ::testing::Test {
  protected:
-  void SetUp() override { sigaction(SIGTERM, nullptr, &saved_term_); }
+  void SetUp() override {
+    sigaction(SIGTERM, nullptr, &saved_term_);
+    // Raise() below relies on this: a signal that the calling thread does not
+    // block is handled before raise() returns, so the handler has written to
+    // the watch's pipe by then (kill() to the process promises no such thing).
+    sigset_t blocked;
+    ASSERT_EQ(pthread_sigmask(SIG_BLOCK, nullptr, &blocked), 0);
+    ASSERT_FALSE(sigismember(&blocked, SIGUSR2));
+  }
   void TearDown() override { sigaction(SIGTERM, &saved_term_, nullptr); }
 
   PreemptionOptions Options(absl::Status requeue_result = absl::OkStatus()) {
@@ -79,6 +127,11 @@ class PreemptionTest : public ::testing::Test {
     ctx.SetCheckpointHook([this] { recorder_.Add("hook"); });
     return ctx;
   }
+
+  // Sends the watch's signal to this thread: the watch thread reads it from
+  // the pipe before it reads the end of the pipe that ~PreemptionWatch makes,
+  // so once the watch is reset, what the signal made it do is done.
+  static void Raise() { ASSERT_EQ(raise(SIGUSR2), 0); }
 
   static bool SigtermIgnored() {
     struct sigaction now {};
@@ -154,9 +207,9 @@ TEST_F(PreemptionTest, ASecondSignalDoesNothingMore) {
   auto watch = PreemptionWatch::Start(&ctx, Options());
   ASSERT_TRUE(watch.ok()) << watch.status();
   ASSERT_EQ(kill(getpid(), SIGUSR2), 0);
-  recorder_.WaitForExit();
-  ASSERT_EQ(kill(getpid(), SIGUSR2), 0);
-  watch->reset();  // joins the watch thread after it has read the second signal or not
+  ASSERT_THAT(recorder_.WaitForExit(), ElementsAre("hook", "requeue 42", "exit 0"));
+  Raise();
+  watch->reset();  // the watch thread has read the second signal before it ends
   EXPECT_THAT(recorder_.Events(), ElementsAre("hook", "requeue 42", "exit 0"));
 }
 
@@ -165,22 +218,31 @@ TEST_F(PreemptionTest, SignalAfterTheTaskEndedIsIgnored) {
   auto watch = PreemptionWatch::Start(&ctx, Options());
   ASSERT_TRUE(watch.ok()) << watch.status();
   EXPECT_TRUE((*watch)->TaskEnded());
-  ASSERT_EQ(kill(getpid(), SIGUSR2), 0);
-  usleep(200 * 1000);
-  watch->reset();
+  Raise();
+  watch->reset();  // the watch thread has read the signal before it ends
   EXPECT_TRUE(recorder_.Events().empty());
   EXPECT_FALSE(SigtermIgnored());
 }
 
 TEST_F(PreemptionTest, AFailedTaskWaitsForASignalThatFollowsAndTheFailureDoesNotCount) {
   JobContext ctx = Context(0, 0);
-  auto watch = PreemptionWatch::Start(&ctx, Options());
+  PreemptionOptions options = Options();
+  // The signal follows the start of TaskEnded's wait, never comes before it:
+  // the thread that sends it starts from there. It sends it a moment later so
+  // that a grace too short to wait for it shows; the 60 s grace, not that
+  // moment, is what a correct watch needs, and it is only a hang guard.
+  std::thread late_signal;
+  options.task_ended_waits = [&](bool for_signal) {
+    if (!for_signal || late_signal.joinable()) return;
+    late_signal = std::thread([] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      raise(SIGUSR2);
+    });
+  };
+  auto watch = PreemptionWatch::Start(&ctx, std::move(options));
   ASSERT_TRUE(watch.ok()) << watch.status();
-  std::thread late_signal([] {
-    usleep(100 * 1000);
-    kill(getpid(), SIGUSR2);
-  });
-  EXPECT_FALSE((*watch)->TaskEnded(/*task_failed=*/true, /*failure_grace_ms=*/5000));
+  EXPECT_FALSE((*watch)->TaskEnded(/*task_failed=*/true, /*failure_grace_ms=*/60 * 1000));
+  ASSERT_TRUE(late_signal.joinable());
   late_signal.join();
   EXPECT_THAT(recorder_.Events(), ElementsAre("hook", "requeue 42", "exit 0"));
 }
@@ -195,50 +257,77 @@ TEST_F(PreemptionTest, AFailedTaskWithNoSignalWithinTheGraceStands) {
 
 TEST_F(PreemptionTest, ClearingTheHookWaitsForARunningHook) {
   JobContext ctx(JobContext::Job{});
-  std::atomic<bool> in_hook{false}, hook_done{false};
+  Flag in_hook, clearing;
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool cleared = false, hook_done = false, cleared_while_hook_ran = false;
   ctx.SetCheckpointHook([&] {
-    in_hook = true;
-    usleep(200 * 1000);
+    in_hook.Set();
+    clearing.Wait("the clearing thread");
+    // A clear that does not wait returns now; one that waits cannot return
+    // before this hook does. Whether this wait ends early decides nothing
+    // when the clear waits (the test passes at its end); the time only bounds
+    // how long a clear that does not wait has to show itself.
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait_for(lock, std::chrono::milliseconds(500), [&] { return cleared; });
+    cleared_while_hook_ran = cleared;
     hook_done = true;
   });
   std::thread preemption([&] { ctx.RunCheckpointHook(); });
-  while (!in_hook) usleep(1000);
-  ctx.SetCheckpointHook(nullptr);
-  EXPECT_TRUE(hook_done);
+  ASSERT_TRUE(in_hook.Wait("the hook to run"));
+  bool hook_done_when_cleared = false;
+  std::thread clear([&] {
+    clearing.Set();
+    ctx.SetCheckpointHook(nullptr);
+    std::lock_guard<std::mutex> lock(mutex);
+    hook_done_when_cleared = hook_done;
+    cleared = true;
+    changed.notify_all();
+  });
+  clear.join();
   preemption.join();
+  EXPECT_TRUE(hook_done_when_cleared);
+  EXPECT_FALSE(cleared_while_hook_ran);
   EXPECT_FALSE(ctx.RunCheckpointHook());
 }
 
 TEST_F(PreemptionTest, OtherRanksStayForTheGraceSoRankZeroCanSaveAtAStepBoundary) {
   JobContext ctx = Context(1, 0);
+  Flag grace_over;
   PreemptionOptions options = Options();
   options.other_ranks_grace_ms = 300;
+  options.wait_grace = [&](int grace_ms) {
+    recorder_.Add("grace " + std::to_string(grace_ms));
+    grace_over.Wait("the test to end the grace");
+  };
   auto watch = PreemptionWatch::Start(&ctx, std::move(options));
   ASSERT_TRUE(watch.ok()) << watch.status();
-  const auto signalled = std::chrono::steady_clock::now();
   ASSERT_EQ(kill(getpid(), SIGUSR2), 0);
-  EXPECT_THAT(recorder_.WaitForExit(), ElementsAre("exit 0"));
-  EXPECT_GE(std::chrono::steady_clock::now() - signalled, std::chrono::milliseconds(300));
+  // The rank waits out its grace, and has not left while it does.
+  EXPECT_THAT(recorder_.WaitFor("grace 300"), ElementsAre("grace 300"));
+  grace_over.Set();
+  EXPECT_THAT(recorder_.WaitForExit(), ElementsAre("grace 300", "exit 0"));
 }
 
 TEST_F(PreemptionTest, ATaskThatReturnsWhileTheHookRunsStandsAndTheJobIsNotRequeued) {
-  std::atomic<bool> in_hook{false}, release_hook{false};
-  JobContext ctx(JobContext::Job{});
+  JobContext ctx = Context(0, 0);
+  Flag in_hook, task_returned;
   ctx.SetCheckpointHook([&] {
-    in_hook = true;
-    while (!release_hook) usleep(1000);
+    recorder_.Add("hook");
+    in_hook.Set();
+    task_returned.Wait("the task to return");
   });
-  auto watch = PreemptionWatch::Start(&ctx, Options());
+  PreemptionOptions options = Options();
+  // The hook returns only once TaskEnded has recorded that the task returned.
+  options.task_ended_waits = [&](bool for_signal) {
+    if (!for_signal) task_returned.Set();
+  };
+  auto watch = PreemptionWatch::Start(&ctx, std::move(options));
   ASSERT_TRUE(watch.ok()) << watch.status();
   ASSERT_EQ(kill(getpid(), SIGUSR2), 0);
-  while (!in_hook) usleep(1000);
-  std::thread hook_ends([&] {
-    usleep(100 * 1000);
-    release_hook = true;
-  });
+  ASSERT_TRUE(in_hook.Wait("the checkpoint hook to run"));
   EXPECT_TRUE((*watch)->TaskEnded(/*task_failed=*/false));
-  hook_ends.join();
-  EXPECT_TRUE(recorder_.Events().empty());
+  EXPECT_THAT(recorder_.Events(), ElementsAre("hook"));
 }
 
 TEST_F(PreemptionTest, TheSignalIsIgnoredOnceTheWatchIsGone) {

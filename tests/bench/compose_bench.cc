@@ -15,6 +15,7 @@
 #include "conf.pb.h"
 #include "heyhi/config.h"
 #include "heyhi/config/dynamic_schema.h"
+#include "tests/scoped_env.h"
 
 extern char** environ;
 
@@ -26,7 +27,7 @@ std::string Source(const std::string& relative) {
 }
 
 void BM_ComposeSlWithThreeOverrides(benchmark::State& state) {
-  ::unsetenv("HH_CONF_ROOT");
+  ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);
   LoadOptions options;
   options.root_type = MetaCfg::descriptor();
   const std::string config = Source("conf/c02_sup_train/sl.prototxt");
@@ -50,8 +51,7 @@ class LargeProject {
   static constexpr int kLeaves = 30, kGroups = 10, kMids = 5, kUppers = 3;
 
   LargeProject() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "heyhi_bench_XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "heyhi_bench_XXXXXX").string();
     root_ = ::mkdtemp(pattern.data());
     WriteSchema();
     WriteConfigs();
@@ -69,24 +69,25 @@ class LargeProject {
   }
 
   void WriteSchema() const {
-    std::string proto = "syntax = \"proto2\";\npackage big;\nimport \"heyhi/heyhi.proto\";\n"
-                        "enum Mode { OFF = 0; ON = 1; AUTO = 2; }\n";
+    std::string proto =
+        "syntax = \"proto2\";\npackage big;\nimport \"heyhi/heyhi.proto\";\n"
+        "enum Mode { OFF = 0; ON = 1; AUTO = 2; }\n";
     for (int i = 0; i < kLeaves; ++i) {
       absl::StrAppend(&proto, "message L", i, " {\n");
       for (int f = 0; f < 3; ++f) {
         absl::StrAppend(&proto, "  optional int32 i", f, " = ", 1 + f * 4, ";\n",
                         "  optional float x", f, " = ", 2 + f * 4, " [default = 0.5];\n",
-                        "  optional string s", f, " = ", 3 + f * 4, ";\n",
-                        "  optional Mode m", f, " = ", 4 + f * 4, ";\n");
+                        "  optional string s", f, " = ", 3 + f * 4, ";\n", "  optional Mode m", f,
+                        " = ", 4 + f * 4, ";\n");
       }
       absl::StrAppend(&proto, "}\n");
     }
-    auto holder = [&proto](const std::string& name, const std::string& child, int first,
-                           int count, int modulo) {
+    auto holder = [&proto](const std::string& name, const std::string& child, int first, int count,
+                           int modulo) {
       absl::StrAppend(&proto, "message ", name, " {\n  repeated heyhi.Include includes = 1;\n");
       for (int c = 0; c < count; ++c) {
-        absl::StrAppend(&proto, "  optional ", child, (first + c) % modulo, " c", c, " = ",
-                        2 + c, ";\n");
+        absl::StrAppend(&proto, "  optional ", child, (first + c) % modulo, " c", c, " = ", 2 + c,
+                        ";\n");
       }
       for (int s = 0; s < 4; ++s) {
         absl::StrAppend(&proto, "  optional int64 v", s, " = ", 10 + s, ";\n");
@@ -97,10 +98,13 @@ class LargeProject {
     for (int m = 0; m < kMids; ++m) holder(absl::StrCat("M", m), "G", 2 * m, 2, kGroups);
     for (int u = 0; u < kUppers; ++u) holder(absl::StrCat("U", u), "M", 2 * u, 2, kMids);
     absl::StrAppend(&proto, "message BigTask {\n");
-    for (int u = 0; u < kUppers; ++u) absl::StrAppend(&proto, "  optional U", u, " u", u, " = ", 1 + u, ";\n");
-    for (int s = 0; s < 10; ++s) absl::StrAppend(&proto, "  optional double p", s, " = ", 10 + s, ";\n");
-    absl::StrAppend(&proto, "}\nmessage MetaCfg {\n  repeated heyhi.Include includes = 1;\n"
-                            "  oneof task { BigTask big = 100; }\n}\n");
+    for (int u = 0; u < kUppers; ++u)
+      absl::StrAppend(&proto, "  optional U", u, " u", u, " = ", 1 + u, ";\n");
+    for (int s = 0; s < 10; ++s)
+      absl::StrAppend(&proto, "  optional double p", s, " = ", 10 + s, ";\n");
+    absl::StrAppend(&proto,
+                    "}\nmessage MetaCfg {\n  repeated heyhi.Include includes = 1;\n"
+                    "  oneof task { BigTask big = 100; }\n}\n");
     Write("proto/big.proto", proto);
   }
 
@@ -138,7 +142,7 @@ class LargeProject {
 };
 
 void BM_ComposeLargeGeneratedProject(benchmark::State& state) {
-  ::unsetenv("HH_CONF_ROOT");
+  ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);
   LargeProject project;
   absl::StatusOr<std::unique_ptr<DynamicSchema>> schema =
       DynamicSchema::Import({project.Path("proto")}, "big.proto");
@@ -154,8 +158,7 @@ void BM_ComposeLargeGeneratedProject(benchmark::State& state) {
   for (const google::protobuf::Descriptor* type : SchemaMessages((*schema)->file())) {
     if (type->file() == (*schema)->file()) fields += type->field_count();
   }
-  state.counters["message_types"] = static_cast<double>(
-      (*schema)->file()->message_type_count());
+  state.counters["message_types"] = static_cast<double>((*schema)->file()->message_type_count());
   state.counters["fields"] = fields;
   for (auto _ : state) {
     absl::StatusOr<Composed> composed =
@@ -171,6 +174,7 @@ BENCHMARK(BM_ComposeLargeGeneratedProject)->Unit(benchmark::kMicrosecond);
 
 // The whole `pp conf/c02_sup_train/sl.prototxt` process, output discarded.
 void BM_PpWholeProcess(benchmark::State& state) {
+  ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);  // pp gets this environment
   const std::string pp = std::string(HEYHI_BINARY_DIR) + "/pp";
   const std::string config = Source("conf/c02_sup_train/sl.prototxt");
   posix_spawn_file_actions_t actions;
@@ -193,8 +197,12 @@ void BM_PpWholeProcess(benchmark::State& state) {
   }
   posix_spawn_file_actions_destroy(&actions);
 }
-BENCHMARK(BM_PpWholeProcess)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(20)
-    ->Repetitions(3)->ReportAggregatesOnly(true);
+BENCHMARK(BM_PpWholeProcess)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(20)
+    ->Repetitions(3)
+    ->ReportAggregatesOnly(true);
 
 }  // namespace
 }  // namespace heyhi

@@ -33,6 +33,22 @@ std::string WorkingDirectory() {
   return getcwd(buffer, sizeof(buffer)) == nullptr ? "?" : buffer;
 }
 
+// Holds the task until cfg.wait_file exists (see conf.proto); fails after
+// cfg.wait_file_timeout seconds without it.
+void WaitForFile(const TestSleepTask& cfg, const heyhi::JobContext& ctx) {
+  if (!cfg.has_wait_file()) return;
+  const std::string path = ctx.ResolvePath(cfg.wait_file());
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(cfg.wait_file_timeout());
+  while (access(path.c_str(), F_OK) != 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw std::runtime_error("test_sleep: " + path + " did not appear within " +
+                               std::to_string(cfg.wait_file_timeout()) + " s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 // The `steps` form: a task that can be preempted and resumed. The hook runs
 // on another thread while a step sleeps; the step in flight is redone.
 void SleepInSteps(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
@@ -52,6 +68,7 @@ void SleepInSteps(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
           << ctx.requeue_count() << " " << step << std::endl;
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds()));
+    if (step == cfg.steps() - 1) WaitForFile(cfg, ctx);
     next_step = step + 1;
   }
   ctx.SetCheckpointHook(nullptr);
@@ -72,6 +89,7 @@ absl::Status TestSleep(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
     SleepInSteps(cfg, ctx);
   } else {
     std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds()));
+    WaitForFile(cfg, ctx);
   }
   if (cfg.exit_code() != 0) std::exit(cfg.exit_code());
   if (cfg.fail() && cfg.fail_rank() < 0) return absl::InternalError("test_sleep asked to fail");

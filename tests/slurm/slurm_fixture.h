@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
 #include "heyhi/launch/slurm/client.h"
+#include "tests/scoped_env.h"
 
 namespace heyhi {
 
@@ -32,25 +34,29 @@ class SlurmTest : public ::testing::Test {
     dir_ = dir_template;
     std::atexit([] { StopSlurm(); });
     const auto start = std::chrono::steady_clock::now();
-    absl::StatusOr<ProgramResult> started = RunProgram(
-        {"bash", absl::StrCat(HEYHI_SOURCE_DIR, "/tools/slurm/start.sh"), dir_},
-        std::chrono::seconds(60));
+    absl::StatusOr<ProgramResult> started =
+        RunProgram({"bash", absl::StrCat(HEYHI_SOURCE_DIR, "/tools/slurm/start.sh"), dir_},
+                   std::chrono::seconds(60));
     ASSERT_TRUE(started.ok()) << started.status();
     ASSERT_EQ(started->exit_code, 0) << started->err;
-    start_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    start_seconds_ =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     absl::string_view line = absl::StripAsciiWhitespace(started->out);
     ASSERT_TRUE(absl::ConsumePrefix(&line, "export SLURM_CONF=")) << started->out;
-    setenv("SLURM_CONF", std::string(line).c_str(), 1);
+    slurm_conf_.emplace("SLURM_CONF", std::string(line));
     started_ = true;
   }
 
-  static void TearDownTestSuite() { StopSlurm(); }
+  static void TearDownTestSuite() {
+    StopSlurm();
+    slurm_conf_.reset();  // SLURM_CONF as it was before the suite
+  }
 
   static void StopSlurm() {
     if (dir_.empty()) return;
-    absl::StatusOr<ProgramResult> stopped = RunProgram(
-        {"bash", absl::StrCat(HEYHI_SOURCE_DIR, "/tools/slurm/stop.sh"), dir_},
-        std::chrono::seconds(60));
+    absl::StatusOr<ProgramResult> stopped =
+        RunProgram({"bash", absl::StrCat(HEYHI_SOURCE_DIR, "/tools/slurm/stop.sh"), dir_},
+                   std::chrono::seconds(60));
     EXPECT_TRUE(stopped.ok() && stopped->exit_code == 0)
         << (stopped.ok() ? stopped->err : stopped.status().ToString());
     // Keep the folder (logs, job output) only when something failed.
@@ -127,6 +133,7 @@ class SlurmTest : public ::testing::Test {
   static inline std::string skip_reason_;
   static inline bool started_ = false;
   static inline double start_seconds_ = 0;
+  static inline std::optional<ScopedEnv> slurm_conf_;
   SlurmClient client_;
 };
 

@@ -51,31 +51,37 @@ TEST(SlurmProgram, CapturesStdoutStderrAndExitCode) {
 }
 
 TEST(SlurmProgram, AliveStatesAreThoseThatHoldOrAwaitResources) {
-  for (const char* state : {"PENDING", "RUNNING", "REQUEUED", "COMPLETING", "CONFIGURING",
-                            "SUSPENDED", "RESIZING"}) {
+  for (const char* state :
+       {"PENDING", "RUNNING", "REQUEUED", "COMPLETING", "CONFIGURING", "SUSPENDED", "RESIZING"}) {
     EXPECT_TRUE(IsAliveSlurmState(state)) << state;
   }
-  for (const char* state : {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "PREEMPTED",
-                            "NODE_FAIL", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"}) {
+  for (const char* state : {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "PREEMPTED", "NODE_FAIL",
+                            "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE"}) {
     EXPECT_FALSE(IsAliveSlurmState(state)) << state;
   }
 }
 
 TEST_F(SlurmTest, SubmittedJobRunsThenCompletes) {
   std::string marker = dir_ + "/ran";
-  absl::StatusOr<std::string> id = client_.Submit(WriteScript(
-      "ok.sh", "#!/bin/bash\n#SBATCH --output=/dev/null\ntouch " + marker + "\nsleep 1\n"));
+  std::string may_end = dir_ + "/ok_may_end";
+  // The job runs until the test lets it end (it fails after a minute without).
+  absl::StatusOr<std::string> id =
+      client_.Submit(WriteScript("ok.sh", "#!/bin/bash\n#SBATCH --output=/dev/null\ntouch " +
+                                              marker + "\nfor i in $(seq 600); do [ -e " + may_end +
+                                              " ] && exit 0; sleep 0.1; done\nexit 1\n"));
   ASSERT_TRUE(id.ok()) << id.status();
   EXPECT_EQ(WaitForState(*id, "RUNNING"), "RUNNING");
   EXPECT_EQ(Aliveness(client_.IsAlive(*id)), "alive");
+  std::ofstream(may_end).close();
   ASSERT_TRUE(WaitFor([&] { return !client_.IsAlive(*id).value_or(true); }));
   absl::StatusOr<SlurmJobState> state = client_.QueryJob(*id);
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(state->state, "COMPLETED");
   EXPECT_EQ(access(marker.c_str(), F_OK), 0);
   // The job-completion record is written too: the record that outlives squeue.
-  EXPECT_THAT(ReadFile(dir_ + "/log/jobcomp.txt"),
-              HasSubstr("JobId=" + *id + " UserId=root(0) GroupId=root(0) Name=ok.sh JobState=COMPLETED"));
+  EXPECT_THAT(
+      ReadFile(dir_ + "/log/jobcomp.txt"),
+      HasSubstr("JobId=" + *id + " UserId=root(0) GroupId=root(0) Name=ok.sh JobState=COMPLETED"));
 }
 
 TEST_F(SlurmTest, FailingJobIsFailedAndNotAlive) {
@@ -141,9 +147,8 @@ TEST_F(SlurmTest, GeneratedScriptRunsTheBinaryAsWorkerInEveryTask) {
 // A job that counts its starts in `count`, and on USR2 notes it in `signals`
 // and, when `requeue_on_signal`, requeues itself as a preempted heyhi job does.
 std::string CountingScript(const std::string& folder, bool requeue_on_signal) {
-  return "#!/bin/bash\n#SBATCH --output=" + folder + "/job.out\n#SBATCH --requeue\n" +
-         "cd " + folder + "\n" +
-         "n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count\n" +
+  return "#!/bin/bash\n#SBATCH --output=" + folder + "/job.out\n#SBATCH --requeue\n" + "cd " +
+         folder + "\n" + "n=$(( $(cat count 2>/dev/null || echo 0) + 1 )); echo $n > count\n" +
          "trap 'echo usr2 >> signals; " +
          (requeue_on_signal ? std::string("scontrol requeue $SLURM_JOB_ID; ") : "") + "' USR2\n" +
          "if [ $n -ge 2 ]; then exit 0; fi\n"
@@ -152,29 +157,34 @@ std::string CountingScript(const std::string& folder, bool requeue_on_signal) {
 }
 
 TEST_F(SlurmTest, SignalReachesTheScriptsTrapWhichRequeuesAndTheJobRunsAgain) {
+  // A folder of its own: the other counting job's `count` must not be this one's.
+  const std::string folder = dir_ + "/signalled";
+  ASSERT_EQ(mkdir(folder.c_str(), 0755), 0);
   absl::StatusOr<std::string> id =
-      client_.Submit(WriteScript("preempt.sh", CountingScript(dir_, /*requeue_on_signal=*/true)));
+      client_.Submit(WriteScript("preempt.sh", CountingScript(folder, /*requeue_on_signal=*/true)));
   ASSERT_TRUE(id.ok()) << id.status();
-  ASSERT_TRUE(WaitFor([&] { return ReadFile(dir_ + "/count") == "1\n"; }));
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(folder + "/count") == "1\n"; }));
   ASSERT_TRUE(client_.Signal(*id, "USR2").ok());
-  ASSERT_TRUE(WaitFor([&] { return ReadFile(dir_ + "/signals") == "usr2\n"; }));
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(folder + "/signals") == "usr2\n"; }));
   StartRequeuedJobNow(*id);
   EXPECT_EQ(WaitForState(*id, "COMPLETED"), "COMPLETED");
-  EXPECT_EQ(ReadFile(dir_ + "/count"), "2\n");
+  EXPECT_EQ(ReadFile(folder + "/count"), "2\n");
 }
 
 TEST_F(SlurmTest, RequeueRunsTheJobAgain) {
-  absl::StatusOr<std::string> id =
-      client_.Submit(WriteScript("requeue.sh", CountingScript(dir_, /*requeue_on_signal=*/false)));
+  const std::string folder = dir_ + "/requeued";
+  ASSERT_EQ(mkdir(folder.c_str(), 0755), 0);
+  absl::StatusOr<std::string> id = client_.Submit(
+      WriteScript("requeue.sh", CountingScript(folder, /*requeue_on_signal=*/false)));
   ASSERT_TRUE(id.ok()) << id.status();
-  ASSERT_TRUE(WaitFor([&] { return ReadFile(dir_ + "/count") == "1\n"; }));
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(folder + "/count") == "1\n"; }));
   ASSERT_TRUE(client_.Requeue(*id).ok());
   // While requeued and waiting, the job is alive.
   EXPECT_EQ(WaitForState(*id, "PENDING"), "PENDING");
   EXPECT_EQ(Aliveness(client_.IsAlive(*id)), "alive");
   StartRequeuedJobNow(*id);
   EXPECT_EQ(WaitForState(*id, "COMPLETED"), "COMPLETED");
-  EXPECT_EQ(ReadFile(dir_ + "/count"), "2\n");
+  EXPECT_EQ(ReadFile(folder + "/count"), "2\n");
 }
 
 TEST_F(SlurmTest, SbatchRejectionCarriesSlurmsMessage) {
@@ -189,9 +199,9 @@ TEST_F(SlurmTest, ControllerDownGivesErrorNamingCommandAndSlurmsMessage) {
   std::string pid_text = ReadFile(dir_ + "/run/slurmctld.pid");
   pid_t pid = std::stoi(pid_text);
   ASSERT_EQ(kill(pid, SIGTERM), 0);
-  ASSERT_TRUE(WaitFor([&] { return access((dir_ + "/run/slurmctld.pid").c_str(), F_OK) != 0; }, 30));
-  absl::StatusOr<std::string> id =
-      client_.Submit(WriteScript("any.sh", "#!/bin/bash\ntrue\n"));
+  ASSERT_TRUE(
+      WaitFor([&] { return access((dir_ + "/run/slurmctld.pid").c_str(), F_OK) != 0; }, 30));
+  absl::StatusOr<std::string> id = client_.Submit(WriteScript("any.sh", "#!/bin/bash\ntrue\n"));
   ASSERT_FALSE(id.ok());
   EXPECT_THAT(id.status().message(), HasSubstr("`sbatch --parsable " + dir_ + "/any.sh` failed: "));
   EXPECT_THAT(id.status().message(), HasSubstr("Unable to contact slurm controller"));

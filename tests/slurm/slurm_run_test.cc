@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -84,7 +85,9 @@ class SlurmRunTest : public SlurmTest {
 
 TEST_F(SlurmRunTest, SlurmJobRunsTheSnapshotInTheExpDirAndGoesRunningThenDone) {
   const std::string ran = box_.scratch + "/ran.txt";
-  const std::vector<std::string> args = {"-c", kOneTask, "seconds=3", "write_file=" + ran};
+  const std::string may_end = box_.scratch + "/may_end";  // the task runs until it exists
+  const std::vector<std::string> args = {"-c", kOneTask, "wait_file=" + may_end,
+                                         "write_file=" + ran};
   const RunResult r = box_.Run(args);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(Line(r.out, "status"), "NOT_STARTED");
@@ -94,6 +97,7 @@ TEST_F(SlurmRunTest, SlurmJobRunsTheSnapshotInTheExpDirAndGoesRunningThenDone) {
   ASSERT_FALSE(id.empty()) << heyhi_test::ReadAll(dir + "/heyhi.jobid");
   EXPECT_EQ(Line(r.out, "job id"), "slurm:" + id);
   EXPECT_TRUE(std::filesystem::exists(dir + "/slurm/job.sbatch"));
+  std::ofstream(may_end).close();
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir + "/heyhi.done"); }))
       << heyhi_test::ReadAll(dir + "/slurm/" + id + ".err");
   ASSERT_TRUE(WaitUntilGone(id));
@@ -104,13 +108,12 @@ TEST_F(SlurmRunTest, SlurmJobRunsTheSnapshotInTheExpDirAndGoesRunningThenDone) {
   ASSERT_EQ(rows[0].size(), 6u);
   EXPECT_EQ(rows[0][0] + "/" + rows[0][1], "0/1");
   EXPECT_THAT(rows[0][4], StartsWith(box_.exp_root + "/.bin/"));  // the snapshot
-  EXPECT_EQ(rows[0][5], dir);                                      // working directory
+  EXPECT_EQ(rows[0][5], dir);                                     // working directory
 }
 
 TEST_F(SlurmRunTest, TwoTaskJobSeesRanksZeroAndOneWorldSizeTwoAndOneMaster) {
   const std::string ran = box_.scratch + "/ran.txt";
-  const std::vector<std::string> args = {"-c", kTwoTasks, "write_master=true",
-                                         "write_file=" + ran};
+  const std::vector<std::string> args = {"-c", kTwoTasks, "write_master=true", "write_file=" + ran};
   const RunResult r = box_.Run(args);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::string dir = Line(r.out, "exp dir");
@@ -183,7 +186,10 @@ bool StartedAfterRequeues(const std::string& exp_dir, int requeues, int min_step
 }
 
 TEST_F(SlurmRunTest, PreemptionSignalCheckpointsOnRankZeroRequeuesAndTheJobResumesInTheSameFolder) {
-  const std::vector<std::string> args = {"-c", kTwoTasks, "steps=16", "seconds=0.25"};
+  // The first run cannot end before the signal: its last step waits for may_end.
+  const std::string may_end = box_.scratch + "/may_end";
+  const std::vector<std::string> args = {"-c", kTwoTasks, "steps=16", "seconds=0.25",
+                                         "wait_file=" + may_end};
   const Submitted job = Submit(args);
   const std::string &dir = job.dir, &id = job.id, &err_log = job.err_log;
   ASSERT_FALSE(id.empty());
@@ -192,6 +198,7 @@ TEST_F(SlurmRunTest, PreemptionSignalCheckpointsOnRankZeroRequeuesAndTheJobResum
   ASSERT_TRUE(client_.Signal(id, "USR2").ok());
   ASSERT_EQ(WaitForState(id, "PENDING"), "PENDING") << ReadFile(err_log);
   EXPECT_EQ(StatusOf(args), "RUNNING");  // requeued: the same job, waiting to run again
+  std::ofstream(may_end).close();        // the requeued run goes to the end
   StartRequeuedJobNow(id);
   ASSERT_TRUE(WaitFor([&] { return StartedAfterRequeues(dir, 1); })) << ReadFile(err_log);
   ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(dir + "/heyhi.done"); }, 120))
@@ -219,8 +226,13 @@ TEST_F(SlurmRunTest, PreemptionSignalCheckpointsOnRankZeroRequeuesAndTheJobResum
 }
 
 TEST_F(SlurmRunTest, RequeueBudgetStopsAJobPreemptedMoreOftenThanAllowed) {
-  const std::vector<std::string> args = {"-c", kOneTask, "steps=400", "seconds=0.25",
-                                         "launcher.slurm.max_requeues=1"};
+  // No run can end on its own: the last step waits for a file never made.
+  const std::vector<std::string> args = {"-c",
+                                         kOneTask,
+                                         "steps=400",
+                                         "seconds=0.25",
+                                         "launcher.slurm.max_requeues=1",
+                                         "wait_file=" + box_.scratch + "/never"};
   const Submitted job = Submit(args);
   const std::string &dir = job.dir, &id = job.id, &err_log = job.err_log;
   ASSERT_FALSE(id.empty());
@@ -248,7 +260,8 @@ TEST_F(SlurmRunTest, RequeueBudgetStopsAJobPreemptedMoreOftenThanAllowed) {
 TEST_F(SlurmRunTest, ControllerDownFailsNamingTheCommandAndLeavesTheXpNotStarted) {
   const pid_t pid = std::stoi(ReadFile(dir_ + "/run/slurmctld.pid"));
   ASSERT_EQ(kill(pid, SIGTERM), 0);
-  ASSERT_TRUE(WaitFor([&] { return access((dir_ + "/run/slurmctld.pid").c_str(), F_OK) != 0; }, 30));
+  ASSERT_TRUE(
+      WaitFor([&] { return access((dir_ + "/run/slurmctld.pid").c_str(), F_OK) != 0; }, 30));
   const std::vector<std::string> args = {"-c", kOneTask};
   const RunResult r = box_.Run(args);
   EXPECT_NE(r.exit_code, 0);

@@ -66,10 +66,10 @@ absl::StatusOr<int> PreemptionSignalNumber(absl::string_view signal_spec) {
       number != SIGSTOP) {
     return number;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "launcher.slurm.signal: '", absl::CEscape(signal_spec),
-      "' names no signal a job can catch; use SIG@SECONDS with SIG one of USR1, USR2, "
-      "TERM, INT, HUP, QUIT, ALRM, CONT, URG, XCPU, PWR or a number"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("launcher.slurm.signal: '", absl::CEscape(signal_spec),
+                   "' names no signal a job can catch; use SIG@SECONDS with SIG one of USR1, USR2, "
+                   "TERM, INT, HUP, QUIT, ALRM, CONT, URG, XCPU, PWR or a number"));
 }
 
 PreemptionAction DecidePreemption(int requeue_count, int max_requeues) {
@@ -85,8 +85,8 @@ struct PreemptionWatch::State {
 
   std::mutex mutex;
   std::condition_variable changed;
-  bool task_ended = false;  // the task's outcome stands; signals are ignored
-  bool preempting = false;  // a preemption began; the process ends with it
+  bool task_ended = false;      // the task's outcome stands; signals are ignored
+  bool preempting = false;      // a preemption began; the process ends with it
   bool task_succeeded = false;  // the task returned normally during a preemption
   bool outcome_stands = false;  // ... early enough that the preemption let it be
   bool handled = false;  // the preemption is over: exit hook returned (tests) or outcome stands
@@ -124,7 +124,11 @@ void PreemptionWatch::State::Preempt() {
   if (rank != 0) {
     LOG(WARNING) << "rank " << rank << " leaves in " << options.other_ranks_grace_ms
                  << " ms; rank 0 checkpoints and requeues";
-    std::this_thread::sleep_for(std::chrono::milliseconds(options.other_ranks_grace_ms));
+    if (options.wait_grace) {
+      options.wait_grace(options.other_ranks_grace_ms);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(options.other_ranks_grace_ms));
+    }
     options.exit(0);
     return;
   }
@@ -161,13 +165,13 @@ void PreemptionWatch::State::Preempt() {
     options.exit(1);
     return;
   }
-  LOG(WARNING) << "preempted: requeued Slurm job " << options.job_id << " (requeue "
-               << count + 1 << " of at most " << options.max_requeues << ")";
+  LOG(WARNING) << "preempted: requeued Slurm job " << options.job_id << " (requeue " << count + 1
+               << " of at most " << options.max_requeues << ")";
   options.exit(0);
 }
 
-absl::StatusOr<std::unique_ptr<PreemptionWatch>> PreemptionWatch::Start(
-    const JobContext* ctx, PreemptionOptions options) {
+absl::StatusOr<std::unique_ptr<PreemptionWatch>> PreemptionWatch::Start(const JobContext* ctx,
+                                                                        PreemptionOptions options) {
   if (g_signal_pipe >= 0) {
     return absl::FailedPreconditionError("a preemption watch is already running");
   }
@@ -214,7 +218,9 @@ PreemptionWatch::~PreemptionWatch() {
 
 bool PreemptionWatch::TaskEnded(bool task_failed, int failure_grace_ms) {
   std::unique_lock<std::mutex> lock(state_->mutex);
+  const PreemptionOptions& options = state_->options;
   if (task_failed) {
+    if (options.task_ended_waits) options.task_ended_waits(/*for_signal=*/true);
     state_->changed.wait_for(lock, std::chrono::milliseconds(failure_grace_ms),
                              [this] { return state_->preempting; });
   }
@@ -223,6 +229,7 @@ bool PreemptionWatch::TaskEnded(bool task_failed, int failure_grace_ms) {
     return true;
   }
   if (!task_failed) state_->task_succeeded = true;
+  if (options.task_ended_waits) options.task_ended_waits(/*for_signal=*/false);
   // The watch thread ends the process (in tests its exit hook returns), or
   // lets a task that finished in time stand.
   state_->changed.wait(lock, [this] { return state_->handled; });

@@ -27,8 +27,8 @@ enum class PreemptionAction {
 PreemptionAction DecidePreemption(int requeue_count, int max_requeues);
 
 struct PreemptionOptions {
-  int signal = 0;       // the signal that announces the end
-  std::string job_id;   // Slurm's job id, to requeue
+  int signal = 0;      // the signal that announces the end
+  std::string job_id;  // Slurm's job id, to requeue
   int max_requeues = 3;
   // How long ranks other than 0 stay before they exit: the collectives keep
   // working meanwhile, so rank 0's hook saves at a step boundary instead of
@@ -38,6 +38,19 @@ struct PreemptionOptions {
   std::function<absl::Status(const std::string& job_id)> requeue;
   // Ends the process with an exit code; tests put their own here.
   std::function<void(int exit_code)> exit;
+
+  // Seams for tests, unset in production, so that a test forces the order of
+  // the events it checks instead of sleeping and hoping they came in order.
+  //
+  // How a rank other than 0 waits out other_ranks_grace_ms before its exit;
+  // unset: it sleeps. A test's own shows the exit comes after the wait.
+  std::function<void(int grace_ms)> wait_grace;
+  // Called by TaskEnded, with the watch's lock held, right before it waits:
+  // for the signal, when the task failed (`for_signal` true), or for a
+  // preemption under way to end, the task's outcome recorded (false). What a
+  // test does here (send the signal, let the hook return) thus happens while
+  // TaskEnded waits. It must not call the watch.
+  std::function<void(bool for_signal)> task_ended_waits;
 };
 
 // Catches `options.signal` for the rest of the process's life (and ignores it
