@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "heyhi/base/edit_distance.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/override.h"
 #include "heyhi/config/printer.h"

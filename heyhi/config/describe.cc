@@ -12,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.pb.h"
+#include "heyhi/base/edit_distance.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/printer.h"
 #include "heyhi/schema_docs.h"

@@ -81,14 +81,6 @@ absl::StatusOr<const google::protobuf::Descriptor*> MessageTypeAt(
 // Used to suggest what the user may have meant.
 std::vector<std::string> AllFieldPaths(const google::protobuf::Descriptor* type, int max_depth = 6);
 
-// The `n` candidates closest to `wanted` by edit distance, closest first
-// (ties by candidate order).
-std::vector<std::string> ClosestMatches(absl::string_view wanted,
-                                        const std::vector<std::string>& candidates, int n = 5);
-
-// Levenshtein distance between two strings.
-int EditDistance(absl::string_view a, absl::string_view b);
-
 }  // namespace heyhi
 
 #endif  // HEYHI_CONFIG_FIELD_PATH_H_

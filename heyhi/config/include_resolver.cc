@@ -17,7 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/status/status.h"
-#include "heyhi/config/field_path.h"
+#include "heyhi/base/edit_distance.h"
 
 namespace heyhi {
 namespace {
