@@ -1,8 +1,6 @@
 // Composition (SPEC §4): a root config's includes and body, then include
 // overrides, then scalar overrides, keys relative to the chosen task; the
 // provenance of every value; and finding the type of a file.
-#include "heyhi/config.h"
-
 #include <algorithm>
 #include <set>
 
@@ -12,12 +10,13 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/dynamic_message.h"
 #include "heyhi/conf_access.h"
+#include "heyhi/config.h"
 #include "heyhi/config/dynamic_schema.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/include_expander.h"
+#include "heyhi/config/override.h"
 #include "heyhi/config/provenance.h"
 #include "heyhi/config/schema.h"
-#include "heyhi/config/override.h"
 #include "heyhi/config/text_loader.h"
 
 namespace heyhi {
@@ -55,10 +54,10 @@ absl::StatusOr<const Descriptor*> GuessOtherType(const std::string& text,
   }
   if (fits.size() == 1) return fits[0];
   if (fits.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        root_error.message(), "\n(", display, " does not parse as ", root_type->full_name(),
-        " nor as any other message of ", root_type->file()->name(),
-        "; give its type with --type)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(root_error.message(), "\n(", display, " does not parse as ",
+                     root_type->full_name(), " nor as any other message of ",
+                     root_type->file()->name(), "; give its type with --type)"));
   }
   std::vector<std::string> names;
   for (const Descriptor* fit : fits) names.push_back(fit->full_name());
@@ -75,8 +74,7 @@ absl::StatusOr<std::string> ReadConfigText(const std::string& abs_path,
 }
 
 // The task case the composed root chose, or the "no task selected" error.
-absl::StatusOr<const FieldDescriptor*> ChosenTask(const Message& root,
-                                                  const std::string& display) {
+absl::StatusOr<const FieldDescriptor*> ChosenTask(const Message& root, const std::string& display) {
   const Descriptor* type = root.GetDescriptor();
   const OneofDescriptor* oneof = TaskOneof(type);
   const FieldDescriptor* chosen =
@@ -196,8 +194,8 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
   }
   for (const Override& override_ : *parsed_overrides) {
     if (override_.kind != Override::Kind::kInclude) continue;
-    absl::Status status = expander.ApplyIncludeOverride(composed.config_path, override_, task,
-                                                        task_steps, &entries);
+    absl::Status status =
+        expander.ApplyIncludeOverride(composed.config_path, override_, task, task_steps, &entries);
     if (!status.ok()) return status;
   }
   for (const Override& override_ : *parsed_overrides) {
@@ -241,8 +239,8 @@ absl::StatusOr<std::string> ChosenMemberIfOneof(const google::protobuf::Message&
     if (set.ok() && *set) return member;
     members.push_back(oneof->field(i)->name());
   }
-  return absl::NotFoundError(absl::StrCat("oneof '", key, "' has no case chosen (one of: ",
-                                          absl::StrJoin(members, ", "), ")"));
+  return absl::NotFoundError(absl::StrCat(
+      "oneof '", key, "' has no case chosen (one of: ", absl::StrJoin(members, ", "), ")"));
 }
 
 }  // namespace

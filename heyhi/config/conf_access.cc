@@ -30,9 +30,8 @@ absl::StatusOr<ValuePath> ResolveKey(const Message& msg, const std::string& key)
   if (path.ok()) return path;
   const std::vector<std::string> closest =
       ClosestMatches(key, AllFieldPaths(msg.GetDescriptor()), 5);
-  return absl::InvalidArgumentError(absl::StrCat(path.status().message(),
-                                                 "; closest valid keys: ",
-                                                 absl::StrJoin(closest, ", ")));
+  return absl::InvalidArgumentError(absl::StrCat(
+      path.status().message(), "; closest valid keys: ", absl::StrJoin(closest, ", ")));
 }
 
 // The message one step leads to; unset singular messages give their default
@@ -53,8 +52,8 @@ absl::StatusOr<const Message*> Descend(const Message& msg, const ValueStep& step
   if (field->is_repeated()) {
     const int size = reflection->FieldSize(msg, field);
     if (step.index < 0 || step.index >= size) {
-      return absl::OutOfRangeError(absl::StrCat(key, ": index ", step.index,
-                                                " out of range (", size, " elements)"));
+      return absl::OutOfRangeError(
+          absl::StrCat(key, ": index ", step.index, " out of range (", size, " elements)"));
     }
     return &reflection->GetRepeatedMessage(msg, field, step.index);
   }
@@ -122,8 +121,8 @@ absl::StatusOr<bool> ConfIsSet(const Message& msg, const std::string& key) {
   return PathIsSet(msg, *path);
 }
 
-absl::StatusOr<std::unique_ptr<Message>> WithOverrides(
-    const Message& frozen, const std::vector<std::string>& overrides) {
+absl::StatusOr<std::unique_ptr<Message>> WithOverrides(const Message& frozen,
+                                                       const std::vector<std::string>& overrides) {
   std::unique_ptr<Message> copy(frozen.New());
   copy->CopyFrom(frozen);
   absl::Status status = ApplyOverrides(copy.get(), overrides);
@@ -156,14 +155,14 @@ absl::Status SaveConfig(const Message& msg, const std::string& path) {
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     const int saved = errno;
     ::unlink(temp.c_str());
-    return absl::InternalError(absl::StrCat(temp, ": cannot finish writing: ",
-                                            std::strerror(saved)));
+    return absl::InternalError(
+        absl::StrCat(temp, ": cannot finish writing: ", std::strerror(saved)));
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int saved = errno;
     ::unlink(temp.c_str());
-    return absl::InternalError(absl::StrCat("cannot rename ", temp, " to ", path, ": ",
-                                            std::strerror(saved)));
+    return absl::InternalError(
+        absl::StrCat("cannot rename ", temp, " to ", path, ": ", std::strerror(saved)));
   }
   return absl::OkStatus();
 }

@@ -17,8 +17,8 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
-using google::protobuf::Reflection;
 using google::protobuf::OneofDescriptor;
+using google::protobuf::Reflection;
 
 // The message type reached through `field` (its element or map value type),
 // or null when the field holds scalars.

@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "heyhi/config/schema.h"
 #include "heyhi/config/field_path.h"
+#include "heyhi/config/schema.h"
 
 namespace heyhi {
 namespace {
@@ -159,8 +159,8 @@ absl::Status IncludeExpander::ApplyIncludeOverride(const std::string& config_pat
   const ValuePath at = Concat(task_steps, *mount_steps);
   MergeWithProvenance(*target, at, **included, &child, entries);
   if (!mount_steps->empty()) {
-    entries->push_back(ProvenanceEntry{
-        at, absl::StrCat("included from ", Display(*resolved), " (", how, ")")});
+    entries->push_back(
+        ProvenanceEntry{at, absl::StrCat("included from ", Display(*resolved), " (", how, ")")});
   }
   return absl::OkStatus();
 }
@@ -247,16 +247,16 @@ absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
   const std::string mount = include.GetReflection()->GetString(include, mount_field);
   const ValuePath include_at = Concat(at, {ValueStep{includes, index, ""}});
   const FieldLocation* include_location = FindLocation(*file.locations, include_at);
-  const std::string include_line =
-      include_location == nullptr ? file.display
-                                  : absl::StrCat(file.display, ":", include_location->line);
+  const std::string include_line = include_location == nullptr
+                                       ? file.display
+                                       : absl::StrCat(file.display, ":", include_location->line);
 
   absl::StatusOr<std::string> resolved =
       ResolveInclude(path, mount, ParentDir(file.abs_path), search_);
   if (!resolved.ok()) {
-    return Prefixed(resolved.status(),
-                    Where(file.display, *file.locations,
-                          Concat(include_at, {ValueStep{path_field, -1, ""}})) + ": ");
+    return Prefixed(resolved.status(), Where(file.display, *file.locations,
+                                             Concat(include_at, {ValueStep{path_field, -1, ""}})) +
+                                           ": ");
   }
   auto on_stack = std::find(stack_.begin(), stack_.end(), *resolved);
   if (on_stack != stack_.end()) {
@@ -284,10 +284,10 @@ absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
   absl::StatusOr<std::unique_ptr<Message>> included =
       ComposeFile(*resolved, (*target)->GetDescriptor(), chain, &child);
   if (!included.ok()) {
-    return absl::Status(included.status().code(),
-                        absl::StrCat(included.status().message(), "\n  while including ",
-                                     Display(*resolved), " (mount ", shown_mount, ") from ",
-                                     include_line));
+    return absl::Status(
+        included.status().code(),
+        absl::StrCat(included.status().message(), "\n  while including ", Display(*resolved),
+                     " (mount ", shown_mount, ") from ", include_line));
   }
   absl::StatusOr<ValuePath> mount_steps = ConcretePath(*merged, full_mount);
   if (!mount_steps.ok()) return mount_steps.status();

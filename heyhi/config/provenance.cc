@@ -47,7 +47,7 @@ std::string MapKeyText(const Message& entry) {
 }
 
 const Message* FindMapEntryByKey(const Message& msg, const FieldDescriptor* field,
-                            const std::string& key) {
+                                 const std::string& key) {
   const Reflection* reflection = msg.GetReflection();
   const Message* found = nullptr;
   for (int i = 0; i < reflection->FieldSize(msg, field); ++i) {
@@ -147,8 +147,8 @@ absl::StatusOr<ValuePath> ConcretePath(const Message& msg, absl::string_view pat
     if (field == nullptr) {
       const auto* oneof = type->FindOneofByName(parts[i]);
       if (oneof != nullptr) continue;
-      return absl::InvalidArgumentError(absl::StrCat(
-          "\"", path, "\": ", type->full_name(), " has no field \"", parts[i], "\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", path, "\": ", type->full_name(), " has no field \"", parts[i], "\""));
     }
     ValueStep step{field, -1, ""};
     const bool last = i + 1 == parts.size();

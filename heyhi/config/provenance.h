@@ -48,7 +48,7 @@ std::string ValuePathToString(const ValuePath& path);
 // are skipped, index -1 becomes the last element, map keys are kept. The
 // fields on the way must exist (call it after the path was written).
 absl::StatusOr<ValuePath> ConcretePath(const google::protobuf::Message& msg,
-                                      absl::string_view path);
+                                       absl::string_view path);
 
 // `path` (dotted, from `type`) without the oneof names it passes through:
 // "encoder.mlp.hidden_dim" -> "mlp.hidden_dim" when `encoder` is the oneof
@@ -62,8 +62,7 @@ bool PathIsSet(const google::protobuf::Message& msg, const ValuePath& path);
 // Rewrites `entries`, relative to a message about to be merged into `target`
 // (its state before the merge; null when it is new), to the paths they will
 // have there: repeated fields append after what `target` holds.
-void RebaseForMerge(const google::protobuf::Message* target,
-                    std::vector<ProvenanceEntry>* entries);
+void RebaseForMerge(const google::protobuf::Message* target, std::vector<ProvenanceEntry>* entries);
 
 // A map entry's key in the text form flat paths use: strings as they are,
 // integers in decimal, bools true/false.
@@ -72,8 +71,8 @@ std::string MapKeyText(const google::protobuf::Message& entry);
 // The entry of map field `field` in `msg` whose key reads `key` (the last one
 // when the key repeats, as when the map is read); null if none.
 const google::protobuf::Message* FindMapEntryByKey(const google::protobuf::Message& msg,
-                                              const google::protobuf::FieldDescriptor* field,
-                                              const std::string& key);
+                                                   const google::protobuf::FieldDescriptor* field,
+                                                   const std::string& key);
 
 // Whether `path` is `prefix` or lies under it; a whole repeated or map field
 // (index -1) holds all its elements.

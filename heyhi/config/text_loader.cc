@@ -169,20 +169,17 @@ class LocationScanner {
       }
     } else {
       ValuePath path = *prefix;
-      path.push_back(
-          ValueStep{field, field->is_repeated() ? NextIndex(*prefix, field) : -1, ""});
+      path.push_back(ValueStep{field, field->is_repeated() ? NextIndex(*prefix, field) : -1, ""});
       Record(path, line, column);
       std::string value = ScanScalar();
-      if (capture_key_ && field->containing_type()->map_key() == field &&
-          field->name() == "key") {
+      if (capture_key_ && field->containing_type()->map_key() == field && field->name() == "key") {
         captured_key_ = FormatMapKey(field, value);
       }
     }
     if (!TryConsume(";")) TryConsume(",");
   }
 
-  void ScanMessageValue(const FieldDescriptor* field, ValuePath* prefix, int line,
-                        int column) {
+  void ScanMessageValue(const FieldDescriptor* field, ValuePath* prefix, int line, int column) {
     const char* close = At("<") ? ">" : "}";
     tokenizer_.Next();  // '{' or '<'
     if (field->is_map()) {
@@ -273,8 +270,7 @@ class LocationScanner {
   static std::string FormatMapKey(const FieldDescriptor* key_field, const std::string& text) {
     switch (key_field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_BOOL:
-        return (text == "true" || text == "True" || text == "t" || text == "1") ? "true"
-                                                                                : "false";
+        return (text == "true" || text == "True" || text == "t" || text == "1") ? "true" : "false";
       case FieldDescriptor::CPPTYPE_INT32:
       case FieldDescriptor::CPPTYPE_INT64: {
         errno = 0;
@@ -351,8 +347,7 @@ std::string SubstituteRootDir(const std::string& text, const std::string& projec
 }
 
 absl::Status ParseText(const std::string& text, const std::string& display_name,
-                       google::protobuf::Message* out,
-                       std::vector<FieldLocation>* locations) {
+                       google::protobuf::Message* out, std::vector<FieldLocation>* locations) {
   google::protobuf::TextFormat::Parser parser;
   FirstErrorCollector errors(display_name, text);
   parser.RecordErrorsTo(&errors);
@@ -368,8 +363,7 @@ absl::Status ParseText(const std::string& text, const std::string& display_name,
 }
 
 absl::Status ParseTextFile(const std::string& path, const std::string& project_root,
-                           google::protobuf::Message* out,
-                           std::vector<FieldLocation>* locations,
+                           google::protobuf::Message* out, std::vector<FieldLocation>* locations,
                            const std::string& display_name) {
   absl::StatusOr<std::string> text = ReadFileToString(path);
   if (!text.ok()) return text.status();

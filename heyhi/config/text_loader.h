@@ -28,8 +28,8 @@ using ValuePath = std::vector<ValueStep>;
 // the first element this text added (the parser appends to what was there).
 struct FieldLocation {
   ValuePath path;  // from the parsed message
-  int line = 0;   // 1-based
-  int column = 0; // 1-based
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
 };
 
 // Parses the text-format file `path` into `out` (merged on top of what it
