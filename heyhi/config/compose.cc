@@ -90,18 +90,16 @@ absl::StatusOr<const FieldDescriptor*> ChosenTask(const Message& root, const std
 }
 
 // Applies the scalar override and records it as the origin of its key.
-absl::Status ApplyScalar(const Override& override_, Message* task, const ValuePath& task_steps,
+absl::Status ApplyScalar(const Override& override_, Message* task, const FieldPath& task_steps,
                          std::vector<ProvenanceEntry>* entries) {
-  // HeyHi wrote keys through the oneof's name ("encoder.transformer.num_heads").
-  const std::string key_path = DropOneofNames(task->GetDescriptor(), override_.key);
-  absl::Status status = ApplyScalarOverride(task, key_path, override_.value);
+  absl::Status status = ApplyScalarOverride(task, override_.key, override_.value);
   if (!status.ok()) {
     return absl::Status(status.code(),
                         absl::StrCat("override ", override_.token, ": ", status.message()));
   }
-  absl::StatusOr<ValuePath> steps = ConcretePath(*task, key_path);
+  absl::StatusOr<FieldPath> steps = ConcretePath(*task, override_.key);
   if (!steps.ok()) return absl::OkStatus();  // e.g. a NULL that removed the path
-  ValuePath full = task_steps;
+  FieldPath full = task_steps;
   full.insert(full.end(), steps->begin(), steps->end());
   // The value replaces whatever was recorded at or under its key.
   entries->erase(std::remove_if(entries->begin(), entries->end(),
@@ -184,13 +182,13 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
   std::unique_ptr<Message> composing = std::move(*root);
 
   Message* task = composing.get();
-  ValuePath task_steps;
+  FieldPath task_steps;
   if (is_root) {
     absl::StatusOr<const FieldDescriptor*> chosen = ChosenTask(*composing, display);
     if (!chosen.ok()) return chosen.status();
     composed.task_name = (*chosen)->name();
     task = composing->GetReflection()->MutableMessage(composing.get(), *chosen);
-    task_steps.push_back(ValueStep{*chosen, -1, ""});
+    task_steps.push_back(PathStep::Field(*chosen));
   }
   for (const Override& override_ : *parsed_overrides) {
     if (override_.kind != Override::Kind::kInclude) continue;
@@ -209,8 +207,8 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
     if (entry.path.size() <= task_steps.size()) continue;
     if (!task_steps.empty() && entry.path[0].field != task_steps[0].field) continue;
     if (!PathIsSet(*composing, entry.path)) continue;
-    const ValuePath relative(entry.path.begin() + task_steps.size(), entry.path.end());
-    composed.provenance->Record(ValuePathToString(relative), entry.origin);
+    const FieldPath relative(entry.path.begin() + task_steps.size(), entry.path.end());
+    composed.provenance->Record(FieldPathToString(relative), entry.origin);
   }
   // Frozen from here on: task functions and printers get const access only.
   composed.root = std::move(composing);
@@ -224,13 +222,7 @@ namespace {
 // is chosen ("encoder.conv"); other keys are returned as they are.
 absl::StatusOr<std::string> ChosenMemberIfOneof(const google::protobuf::Message& task,
                                                 const std::string& key) {
-  const size_t dot = key.rfind('.');
-  const std::string prefix = dot == std::string::npos ? "" : key.substr(0, dot);
-  const std::string last = dot == std::string::npos ? key : key.substr(dot + 1);
-  absl::StatusOr<const google::protobuf::Descriptor*> type =
-      MessageTypeAt(task.GetDescriptor(), prefix);
-  if (!type.ok() || (*type)->FindFieldByName(last) != nullptr) return key;
-  const google::protobuf::OneofDescriptor* oneof = (*type)->FindOneofByName(last);
+  const google::protobuf::OneofDescriptor* oneof = OneofAt(task.GetDescriptor(), key);
   if (oneof == nullptr) return key;
   std::vector<std::string> members;
   for (int i = 0; i < oneof->field_count(); ++i) {
@@ -251,8 +243,8 @@ absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::stri
   const std::string& key = *chosen;
   absl::StatusOr<std::string> value = ConfGet(*composed.task, key);
   if (!value.ok()) return value.status();
-  absl::StatusOr<ValuePath> steps = ConcretePath(*composed.task, key);
-  const std::string canonical = steps.ok() ? ValuePathToString(*steps) : key;
+  absl::StatusOr<FieldPath> steps = ConcretePath(*composed.task, key);
+  const std::string canonical = steps.ok() ? FieldPathToString(*steps) : key;
   std::string origin;
   if (steps.ok() && !steps->empty() && !PathIsSet(*composed.task, *steps)) {
     origin = absl::StrCat(canonical, ": default (not set by any file or override)");

@@ -88,7 +88,7 @@ class LocationScanner {
   }
 
   void Scan(const Descriptor* type) {
-    ValuePath prefix;
+    FieldPath prefix;
     ScanFields(type, &prefix, "");
   }
 
@@ -104,17 +104,23 @@ class LocationScanner {
     return true;
   }
 
-  void Record(const ValuePath& path, int line, int column) {
+  void Record(const FieldPath& path, int line, int column) {
     out_->push_back(FieldLocation{path, line + 1, column + 1});
   }
 
-  int NextIndex(const ValuePath& prefix, const FieldDescriptor* field) {
+  int NextIndex(const FieldPath& prefix, const FieldDescriptor* field) {
     std::string key;
-    for (const ValueStep& step : prefix) {
+    for (const PathStep& step : prefix) {
       absl::StrAppend(&key, step.field->number(), ":", step.index, ":", step.key, "/");
     }
     absl::StrAppend(&key, field->number());
     return counters_[key]++;
+  }
+
+  // The next element of a repeated field, or a singular field.
+  PathStep Step(const FieldPath& prefix, const FieldDescriptor* field) {
+    return field->is_repeated() ? PathStep::Element(field, NextIndex(prefix, field))
+                                : PathStep::Field(field);
   }
 
   static const FieldDescriptor* LookupField(const Descriptor* type, const std::string& name) {
@@ -130,14 +136,14 @@ class LocationScanner {
   }
 
   // Fields until `close`, or the end of input when `close` is empty.
-  void ScanFields(const Descriptor* type, ValuePath* prefix, const char* close) {
+  void ScanFields(const Descriptor* type, FieldPath* prefix, const char* close) {
     while (!AtEnd()) {
       if (*close != '\0' && TryConsume(close)) return;
       ScanField(type, prefix);
     }
   }
 
-  void ScanField(const Descriptor* type, ValuePath* prefix) {
+  void ScanField(const Descriptor* type, FieldPath* prefix) {
     const int line = current().line;
     const int column = current().column;
     const FieldDescriptor* field = nullptr;
@@ -161,15 +167,15 @@ class LocationScanner {
       }
     } else if (field->is_repeated() && TryConsume("[")) {
       while (!AtEnd() && !TryConsume("]")) {
-        ValuePath path = *prefix;
-        path.push_back(ValueStep{field, NextIndex(*prefix, field), ""});
+        FieldPath path = *prefix;
+        path.push_back(PathStep::Element(field, NextIndex(*prefix, field)));
         Record(path, current().line, current().column);
         ScanScalar();
         TryConsume(",");
       }
     } else {
-      ValuePath path = *prefix;
-      path.push_back(ValueStep{field, field->is_repeated() ? NextIndex(*prefix, field) : -1, ""});
+      FieldPath path = *prefix;
+      path.push_back(Step(*prefix, field));
       Record(path, line, column);
       std::string value = ScanScalar();
       if (capture_key_ && field->containing_type()->map_key() == field && field->name() == "key") {
@@ -179,15 +185,14 @@ class LocationScanner {
     if (!TryConsume(";")) TryConsume(",");
   }
 
-  void ScanMessageValue(const FieldDescriptor* field, ValuePath* prefix, int line, int column) {
+  void ScanMessageValue(const FieldDescriptor* field, FieldPath* prefix, int line, int column) {
     const char* close = At("<") ? ">" : "}";
     tokenizer_.Next();  // '{' or '<'
     if (field->is_map()) {
       ScanMapEntry(field, prefix, line, column, close);
       return;
     }
-    ValueStep step{field, field->is_repeated() ? NextIndex(*prefix, field) : -1, ""};
-    prefix->push_back(step);
+    prefix->push_back(Step(*prefix, field));
     Record(*prefix, line, column);
     ScanFields(field->message_type(), prefix, close);
     prefix->pop_back();
@@ -195,7 +200,7 @@ class LocationScanner {
 
   // A map entry is located by its key, which may come after its value: scan
   // the entry on its own, then re-root what it holds under the key.
-  void ScanMapEntry(const FieldDescriptor* field, ValuePath* prefix, int line, int column,
+  void ScanMapEntry(const FieldDescriptor* field, FieldPath* prefix, int line, int column,
                     const char* close) {
     std::vector<FieldLocation> entry;
     std::vector<FieldLocation>* saved_out = out_;
@@ -206,7 +211,7 @@ class LocationScanner {
     saved_key.swap(captured_key_);
     out_ = &entry;
     capture_key_ = true;
-    ValuePath entry_prefix;
+    FieldPath entry_prefix;
     ScanFields(field->message_type(), &entry_prefix, close);
     std::string key;
     key.swap(captured_key_);
@@ -215,12 +220,12 @@ class LocationScanner {
     capture_key_ = saved_capture;
     captured_key_.swap(saved_key);
 
-    ValuePath path = *prefix;
-    path.push_back(ValueStep{field, 0, key});
+    FieldPath path = *prefix;
+    path.push_back(PathStep::Entry(field, key));
     Record(path, line, column);
     for (FieldLocation& location : entry) {
       if (location.path.empty() || location.path[0].field->name() != "value") continue;
-      ValuePath rerooted = path;
+      FieldPath rerooted = path;
       rerooted.insert(rerooted.end(), location.path.begin() + 1, location.path.end());
       out_->push_back(FieldLocation{rerooted, location.line, location.column});
     }
@@ -265,23 +270,22 @@ class LocationScanner {
     } while (depth > 0 && !AtEnd());
   }
 
-  // Map keys in the form flat paths use: integers in decimal, bools as
-  // true/false, strings as they are.
+  // A map key read as the text format reads it, in the form paths use.
   static std::string FormatMapKey(const FieldDescriptor* key_field, const std::string& text) {
     switch (key_field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_BOOL:
-        return (text == "true" || text == "True" || text == "t" || text == "1") ? "true" : "false";
+        return MapKeyText(text == "true" || text == "True" || text == "t" || text == "1");
       case FieldDescriptor::CPPTYPE_INT32:
       case FieldDescriptor::CPPTYPE_INT64: {
         errno = 0;
-        long long value = std::strtoll(text.c_str(), nullptr, 0);
-        return errno == 0 ? std::to_string(value) : text;
+        const int64_t value = std::strtoll(text.c_str(), nullptr, 0);
+        return errno == 0 ? MapKeyText(value) : text;
       }
       case FieldDescriptor::CPPTYPE_UINT32:
       case FieldDescriptor::CPPTYPE_UINT64: {
         errno = 0;
-        unsigned long long value = std::strtoull(text.c_str(), nullptr, 0);
-        return errno == 0 ? std::to_string(value) : text;
+        const uint64_t value = std::strtoull(text.c_str(), nullptr, 0);
+        return errno == 0 ? MapKeyText(value) : text;
       }
       default:
         return text;
