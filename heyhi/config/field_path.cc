@@ -1,5 +1,4 @@
-// Dotted field paths: resolution against a type, and the one walk over a
-// message that reads, checks and creates what a path names.
+// Dotted field paths: resolution against a type, and the one walk that reads, checks and creates.
 #include "heyhi/config/field_path.h"
 
 #include <type_traits>

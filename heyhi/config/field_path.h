@@ -1,7 +1,6 @@
-// Dotted field paths ("encoder.transformer.num_heads", "agents.0.name",
-// "counts.x"): the one path type and the one walker over any message by
-// descriptor reflection, shared by overrides, mounts, provenance, --describe
-// and ConfGet.
+// Dotted field paths ("agents.0.name", "counts.x"): the one path type and walker over any message.
+// Overrides, mounts, provenance, --describe and ConfGet all resolve and walk keys here, so that a
+// key means the same thing everywhere.
 #ifndef HEYHI_CONFIG_FIELD_PATH_H_
 #define HEYHI_CONFIG_FIELD_PATH_H_
 
@@ -10,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
@@ -30,7 +30,7 @@ struct PathStep {
   const google::protobuf::FieldDescriptor* field = nullptr;
   Kind kind = Kind::kField;
   int index = 0;    // kElement
-  std::string key;  // kMapEntry, as MapKeyText writes it
+  std::string key;  // kMapEntry, as MapKeyText writes it: one spelling per key
 
   static PathStep Field(const google::protobuf::FieldDescriptor* field) {
     return {field, Kind::kField, 0, ""};
@@ -105,8 +105,10 @@ absl::Status CheckStep(const google::protobuf::Message& holder, const FieldPath&
 
 // Walks steps [0, end) of `root`, which must each lead to a message, without
 // changing anything, and returns the message reached. Every step is checked
-// (CheckStep) on the way. A message not there (unset, a missing map key, an element to be added)
-// reads as its type's default instance, and `*present` becomes false.
+// (CheckStep) on the way, so that a write can fail before it creates
+// anything. A message not there (unset, a missing map key, an element to be
+// added) reads as its type's default instance, as its fields read as their
+// defaults, and `*present` becomes false.
 absl::StatusOr<const google::protobuf::Message*> MessageAt(const google::protobuf::Message& root,
                                                            const FieldPath& path, size_t end,
                                                            bool* present, bool may_append = false);
