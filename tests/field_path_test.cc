@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "conf.pb.h"
+#include "heyhi/base/edit_distance.h"
 #include "test_schema.pb.h"
 
 namespace heyhi {

@@ -5,7 +5,7 @@
 #include "conf.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "heyhi/config/provenance.h"
+#include "heyhi/config/field_path.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -109,7 +109,7 @@ std::map<std::string, int> LocatedLines(const std::string& text) {
   EXPECT_TRUE(status.ok()) << status;
   std::map<std::string, int> lines;
   for (const FieldLocation& location : locations) {
-    lines[ValuePathToString(location.path)] = location.line;
+    lines[FieldPathToString(location.path)] = location.line;
   }
   return lines;
 }

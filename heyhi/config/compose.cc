@@ -1,8 +1,6 @@
 // Composition (SPEC §4): a root config's includes and body, then include
 // overrides, then scalar overrides, keys relative to the chosen task; the
 // provenance of every value; and finding the type of a file.
-#include "heyhi/config.h"
-
 #include <algorithm>
 #include <set>
 
@@ -12,12 +10,13 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/dynamic_message.h"
 #include "heyhi/conf_access.h"
+#include "heyhi/config.h"
 #include "heyhi/config/dynamic_schema.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/include_expander.h"
+#include "heyhi/config/override.h"
 #include "heyhi/config/provenance.h"
 #include "heyhi/config/schema.h"
-#include "heyhi/config/override.h"
 #include "heyhi/config/text_loader.h"
 
 namespace heyhi {
@@ -55,10 +54,10 @@ absl::StatusOr<const Descriptor*> GuessOtherType(const std::string& text,
   }
   if (fits.size() == 1) return fits[0];
   if (fits.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        root_error.message(), "\n(", display, " does not parse as ", root_type->full_name(),
-        " nor as any other message of ", root_type->file()->name(),
-        "; give its type with --type)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(root_error.message(), "\n(", display, " does not parse as ",
+                     root_type->full_name(), " nor as any other message of ",
+                     root_type->file()->name(), "; give its type with --type)"));
   }
   std::vector<std::string> names;
   for (const Descriptor* fit : fits) names.push_back(fit->full_name());
@@ -75,8 +74,7 @@ absl::StatusOr<std::string> ReadConfigText(const std::string& abs_path,
 }
 
 // The task case the composed root chose, or the "no task selected" error.
-absl::StatusOr<const FieldDescriptor*> ChosenTask(const Message& root,
-                                                  const std::string& display) {
+absl::StatusOr<const FieldDescriptor*> ChosenTask(const Message& root, const std::string& display) {
   const Descriptor* type = root.GetDescriptor();
   const OneofDescriptor* oneof = TaskOneof(type);
   const FieldDescriptor* chosen =
@@ -92,18 +90,16 @@ absl::StatusOr<const FieldDescriptor*> ChosenTask(const Message& root,
 }
 
 // Applies the scalar override and records it as the origin of its key.
-absl::Status ApplyScalar(const Override& override_, Message* task, const ValuePath& task_steps,
+absl::Status ApplyScalar(const Override& override_, Message* task, const FieldPath& task_steps,
                          std::vector<ProvenanceEntry>* entries) {
-  // HeyHi wrote keys through the oneof's name ("encoder.transformer.num_heads").
-  const std::string key_path = DropOneofNames(task->GetDescriptor(), override_.key);
-  absl::Status status = ApplyScalarOverride(task, key_path, override_.value);
+  absl::Status status = ApplyScalarOverride(task, override_.key, override_.value);
   if (!status.ok()) {
     return absl::Status(status.code(),
                         absl::StrCat("override ", override_.token, ": ", status.message()));
   }
-  absl::StatusOr<ValuePath> steps = ConcretePath(*task, key_path);
+  absl::StatusOr<FieldPath> steps = ConcretePath(*task, override_.key);
   if (!steps.ok()) return absl::OkStatus();  // e.g. a NULL that removed the path
-  ValuePath full = task_steps;
+  FieldPath full = task_steps;
   full.insert(full.end(), steps->begin(), steps->end());
   // The value replaces whatever was recorded at or under its key.
   entries->erase(std::remove_if(entries->begin(), entries->end(),
@@ -186,18 +182,18 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
   std::unique_ptr<Message> composing = std::move(*root);
 
   Message* task = composing.get();
-  ValuePath task_steps;
+  FieldPath task_steps;
   if (is_root) {
     absl::StatusOr<const FieldDescriptor*> chosen = ChosenTask(*composing, display);
     if (!chosen.ok()) return chosen.status();
     composed.task_name = (*chosen)->name();
     task = composing->GetReflection()->MutableMessage(composing.get(), *chosen);
-    task_steps.push_back(ValueStep{*chosen, -1, ""});
+    task_steps.push_back(PathStep::Field(*chosen));
   }
   for (const Override& override_ : *parsed_overrides) {
     if (override_.kind != Override::Kind::kInclude) continue;
-    absl::Status status = expander.ApplyIncludeOverride(composed.config_path, override_, task,
-                                                        task_steps, &entries);
+    absl::Status status =
+        expander.ApplyIncludeOverride(composed.config_path, override_, task, task_steps, &entries);
     if (!status.ok()) return status;
   }
   for (const Override& override_ : *parsed_overrides) {
@@ -211,8 +207,8 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
     if (entry.path.size() <= task_steps.size()) continue;
     if (!task_steps.empty() && entry.path[0].field != task_steps[0].field) continue;
     if (!PathIsSet(*composing, entry.path)) continue;
-    const ValuePath relative(entry.path.begin() + task_steps.size(), entry.path.end());
-    composed.provenance->Record(ValuePathToString(relative), entry.origin);
+    const FieldPath relative(entry.path.begin() + task_steps.size(), entry.path.end());
+    composed.provenance->Record(FieldPathToString(relative), entry.origin);
   }
   // Frozen from here on: task functions and printers get const access only.
   composed.root = std::move(composing);
@@ -226,13 +222,7 @@ namespace {
 // is chosen ("encoder.conv"); other keys are returned as they are.
 absl::StatusOr<std::string> ChosenMemberIfOneof(const google::protobuf::Message& task,
                                                 const std::string& key) {
-  const size_t dot = key.rfind('.');
-  const std::string prefix = dot == std::string::npos ? "" : key.substr(0, dot);
-  const std::string last = dot == std::string::npos ? key : key.substr(dot + 1);
-  absl::StatusOr<const google::protobuf::Descriptor*> type =
-      MessageTypeAt(task.GetDescriptor(), prefix);
-  if (!type.ok() || (*type)->FindFieldByName(last) != nullptr) return key;
-  const google::protobuf::OneofDescriptor* oneof = (*type)->FindOneofByName(last);
+  const google::protobuf::OneofDescriptor* oneof = OneofAt(task.GetDescriptor(), key);
   if (oneof == nullptr) return key;
   std::vector<std::string> members;
   for (int i = 0; i < oneof->field_count(); ++i) {
@@ -241,8 +231,8 @@ absl::StatusOr<std::string> ChosenMemberIfOneof(const google::protobuf::Message&
     if (set.ok() && *set) return member;
     members.push_back(oneof->field(i)->name());
   }
-  return absl::NotFoundError(absl::StrCat("oneof '", key, "' has no case chosen (one of: ",
-                                          absl::StrJoin(members, ", "), ")"));
+  return absl::NotFoundError(absl::StrCat(
+      "oneof '", key, "' has no case chosen (one of: ", absl::StrJoin(members, ", "), ")"));
 }
 
 }  // namespace
@@ -253,8 +243,8 @@ absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::stri
   const std::string& key = *chosen;
   absl::StatusOr<std::string> value = ConfGet(*composed.task, key);
   if (!value.ok()) return value.status();
-  absl::StatusOr<ValuePath> steps = ConcretePath(*composed.task, key);
-  const std::string canonical = steps.ok() ? ValuePathToString(*steps) : key;
+  absl::StatusOr<FieldPath> steps = ConcretePath(*composed.task, key);
+  const std::string canonical = steps.ok() ? FieldPathToString(*steps) : key;
   std::string origin;
   if (steps.ok() && !steps->empty() && !PathIsSet(*composed.task, *steps)) {
     origin = absl::StrCat(canonical, ": default (not set by any file or override)");

@@ -15,10 +15,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "heyhi/base/edit_distance.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/override.h"
 #include "heyhi/config/printer.h"
-#include "heyhi/config/provenance.h"
 
 namespace heyhi {
 namespace {
@@ -26,40 +26,16 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-absl::StatusOr<ValuePath> ResolveKey(const Message& msg, const std::string& key) {
-  absl::StatusOr<ValuePath> path = ConcretePath(msg, key);
-  if (path.ok()) return path;
+// `key` in `msg`, its appending steps naming the last element.
+absl::StatusOr<FieldPath> ResolveKey(const Message& msg, const std::string& key) {
+  PathError error;
+  absl::StatusOr<FieldPath> path = ConcretePath(msg, key, &error);
+  if (path.ok() || error.kind != PathError::Kind::kNoField) return path;
   const std::vector<std::string> closest =
       ClosestMatches(key, AllFieldPaths(msg.GetDescriptor()), 5);
-  return absl::InvalidArgumentError(absl::StrCat(path.status().message(),
-                                                 "; closest valid keys: ",
-                                                 absl::StrJoin(closest, ", ")));
-}
-
-// The message one step leads to; unset singular messages give their default
-// instance, so that reading through them yields defaults.
-absl::StatusOr<const Message*> Descend(const Message& msg, const ValueStep& step,
-                                       const std::string& key) {
-  const auto* reflection = msg.GetReflection();
-  const FieldDescriptor* field = step.field;
-  if (field->is_map()) {
-    const Message* entry = FindMapEntryByKey(msg, field, step.key);
-    if (entry == nullptr) {
-      return absl::NotFoundError(absl::StrCat(key, ": no map key \"", step.key, "\""));
-    }
-    const FieldDescriptor* value = field->message_type()->map_value();
-    if (value->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return entry;
-    return &entry->GetReflection()->GetMessage(*entry, value);
-  }
-  if (field->is_repeated()) {
-    const int size = reflection->FieldSize(msg, field);
-    if (step.index < 0 || step.index >= size) {
-      return absl::OutOfRangeError(absl::StrCat(key, ": index ", step.index,
-                                                " out of range (", size, " elements)"));
-    }
-    return &reflection->GetRepeatedMessage(msg, field, step.index);
-  }
-  return &reflection->GetMessage(msg, field);
+  return absl::InvalidArgumentError(
+      absl::StrCat("\"", key, "\": ", error.type->full_name(), " has no field \"", error.part,
+                   "\"; closest valid keys: ", absl::StrJoin(closest, ", ")));
 }
 
 std::string FormatValue(const Message& holder, const FieldDescriptor* field, int index) {
@@ -74,57 +50,60 @@ std::string FormatValue(const Message& holder, const FieldDescriptor* field, int
 }  // namespace
 
 absl::StatusOr<std::string> ConfGet(const Message& msg, const std::string& key) {
-  absl::StatusOr<ValuePath> path = ResolveKey(msg, key);
+  absl::StatusOr<FieldPath> path = ResolveKey(msg, key);
   if (!path.ok()) return path.status();
   if (path->empty()) return PrintText(msg);
-  const Message* holder = &msg;
-  for (size_t i = 0; i + 1 < path->size(); ++i) {
-    absl::StatusOr<const Message*> next = Descend(*holder, (*path)[i], key);
-    if (!next.ok()) return next.status();
-    holder = *next;
-  }
-  const ValueStep& last = path->back();
+  // Unset messages on the way read as their defaults, as their fields do.
+  bool present;
+  absl::StatusOr<const Message*> found = MessageAt(msg, *path, path->size() - 1, &present);
+  if (!found.ok()) return found.status();
+  const Message& holder = **found;
+  const PathStep& last = path->back();
   const FieldDescriptor* field = last.field;
-  const auto* reflection = holder->GetReflection();
-  if (field->is_map() && last.index >= 0) {
-    const Message* entry = FindMapEntryByKey(*holder, field, last.key);
-    if (entry == nullptr) {
-      return absl::NotFoundError(absl::StrCat(key, ": no map key \"", last.key, "\""));
+  const auto* reflection = holder.GetReflection();
+  const int size = field->is_repeated() ? reflection->FieldSize(holder, field) : 0;
+  switch (last.kind) {
+    case PathStep::Kind::kMapEntry: {
+      const int entry = FindMapEntry(holder, field, last.key).value_or(-1);
+      if (entry < 0) {
+        return absl::NotFoundError(absl::StrCat(key, ": no map key \"", last.key, "\""));
+      }
+      return FormatValue(reflection->GetRepeatedMessage(holder, field, entry),
+                         field->message_type()->map_value(), -1);
     }
-    return FormatValue(*entry, field->message_type()->map_value(), -1);
+    case PathStep::Kind::kElement:
+    case PathStep::Kind::kAppend:
+      if (last.kind == PathStep::Kind::kAppend || last.index >= size) {
+        return absl::OutOfRangeError(
+            absl::StrCat(key, ": index ", last.kind == PathStep::Kind::kAppend ? -1 : last.index,
+                         " out of range (", size, " elements)"));
+      }
+      return FormatValue(holder, field, last.index);
+    case PathStep::Kind::kField:
+      break;
   }
-  if (field->is_repeated() && last.index >= 0) {
-    if (last.index >= reflection->FieldSize(*holder, field)) {
-      return absl::OutOfRangeError(absl::StrCat(key, ": index ", last.index, " out of range (",
-                                                reflection->FieldSize(*holder, field),
-                                                " elements)"));
-    }
-    return FormatValue(*holder, field, last.index);
+  if (!field->is_repeated()) return FormatValue(holder, field, -1);
+  std::vector<std::string> items;
+  for (int i = 0; i < size; ++i) {
+    std::string item = FormatValue(holder, field, i);
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) item = "{ " + item + "}";
+    items.push_back(item);
   }
-  if (field->is_repeated()) {
-    std::vector<std::string> items;
-    for (int i = 0; i < reflection->FieldSize(*holder, field); ++i) {
-      std::string item = FormatValue(*holder, field, i);
-      if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) item = "{ " + item + "}";
-      items.push_back(item);
-    }
-    return absl::StrCat("[", absl::StrJoin(items, ", "), "]");
-  }
-  return FormatValue(*holder, field, -1);
+  return absl::StrCat("[", absl::StrJoin(items, ", "), "]");
 }
 
 absl::Status ConfSet(Message* msg, const std::string& key, const std::string& value) {
-  return ApplyScalarOverride(msg, DropOneofNames(msg->GetDescriptor(), key), value);
+  return ApplyScalarOverride(msg, key, value);
 }
 
 absl::StatusOr<bool> ConfIsSet(const Message& msg, const std::string& key) {
-  absl::StatusOr<ValuePath> path = ResolveKey(msg, key);
+  absl::StatusOr<FieldPath> path = ResolveKey(msg, key);
   if (!path.ok()) return path.status();
   return PathIsSet(msg, *path);
 }
 
-absl::StatusOr<std::unique_ptr<Message>> WithOverrides(
-    const Message& frozen, const std::vector<std::string>& overrides) {
+absl::StatusOr<std::unique_ptr<Message>> WithOverrides(const Message& frozen,
+                                                       const std::vector<std::string>& overrides) {
   std::unique_ptr<Message> copy(frozen.New());
   copy->CopyFrom(frozen);
   absl::Status status = ApplyOverrides(copy.get(), overrides);

@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.pb.h"
+#include "heyhi/base/edit_distance.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/printer.h"
 #include "heyhi/schema_docs.h"
@@ -51,15 +51,6 @@ struct Target {
   int element_index = -1;  // -1: no such map key
 };
 
-// Text of a map entry's key as written in a key step.
-std::string MapKeyText(const Message& entry) {
-  const FieldDescriptor* key = entry.GetDescriptor()->map_key();
-  if (key->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-    return entry.GetReflection()->GetString(entry, key);
-  }
-  return FormatScalar(entry, key);
-}
-
 absl::Status UnknownKey(const Message& root, absl::string_view key, absl::string_view why) {
   std::vector<std::string> closest = ClosestMatches(key, AllFieldPaths(root.GetDescriptor()));
   return absl::NotFoundError(
@@ -67,84 +58,80 @@ absl::Status UnknownKey(const Message& root, absl::string_view key, absl::string
                    closest.empty() ? "" : "; did you mean: ", absl::StrJoin(closest, ", ")));
 }
 
+// `path` resolved from the type of `root`, in the words of --describe `key`.
+absl::StatusOr<FieldPath> ResolveKey(const Message& root, absl::string_view key,
+                                     absl::string_view path) {
+  PathError error;
+  absl::StatusOr<FieldPath> steps = ResolveFieldPath(root.GetDescriptor(), path, &error);
+  if (steps.ok()) return steps;
+  switch (error.kind) {
+    case PathError::Kind::kNoField:
+      return UnknownKey(
+          root, key, absl::StrCat(error.type->full_name(), " has no field \"", error.part, "\""));
+    case PathError::Kind::kInsideScalar:
+      return UnknownKey(
+          root, key,
+          absl::StrCat(error.walked, " is a ", error.field->type_name(), ", not a message"));
+    case PathError::Kind::kBadStep:
+      break;
+  }
+  return absl::NotFoundError(absl::StrCat("--describe ", key, ": ", steps.status().message()));
+}
+
+// Finds the message at steps [0, end) of `path`, and what leads there.
+absl::Status FindHolder(const Message& root, absl::string_view key, const FieldPath& path,
+                        size_t end, Target* target) {
+  absl::StatusOr<const Message*> holder = MessageAt(root, path, end, &target->present);
+  if (!holder.ok()) return UnknownKey(root, key, holder.status().message());
+  target->holder = *holder;
+  if (end > 0) target->prefix = FieldPathToString(path, end) + ".";
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Target> Resolve(const Message& root, absl::string_view key) {
   if (key.empty()) return UnknownKey(root, key, "empty key");
-  const std::vector<std::string> steps = absl::StrSplit(key, '.');
   Target target;
-  target.holder = &root;
-  for (size_t i = 0; i < steps.size(); ++i) {
-    const Message& holder = *target.holder;
-    const Descriptor* type = holder.GetDescriptor();
-    const FieldDescriptor* field = type->FindFieldByName(steps[i]);
-    const bool last = i + 1 == steps.size();
-    if (field == nullptr) {
-      const OneofDescriptor* oneof = type->FindOneofByName(steps[i]);
-      if (oneof != nullptr && last) {
-        target.oneof = oneof;
-        return target;
-      }
-      // A oneof's name may stand before its member, as in mounts ("encoder.conv").
-      if (oneof != nullptr) {
-        const FieldDescriptor* member = type->FindFieldByName(steps[i + 1]);
-        if (member != nullptr && member->containing_oneof() == oneof) continue;
+  if (const OneofDescriptor* oneof = OneofAt(root.GetDescriptor(), key)) {
+    const size_t dot = key.rfind('.');
+    absl::StatusOr<FieldPath> path =
+        ResolveKey(root, key, dot == absl::string_view::npos ? "" : key.substr(0, dot));
+    if (!path.ok()) return path.status();
+    if (absl::Status found = FindHolder(root, key, *path, path->size(), &target); !found.ok()) {
+      return found;
+    }
+    target.oneof = oneof;
+    return target;
+  }
+  absl::StatusOr<FieldPath> path = ResolveKey(root, key, key);
+  if (!path.ok()) return path.status();
+  if (absl::Status found = FindHolder(root, key, *path, path->size() - 1, &target); !found.ok()) {
+    return found;
+  }
+  const PathStep& last = path->back();
+  const Message& holder = *target.holder;
+  target.field = last.field;
+  switch (last.kind) {
+    case PathStep::Kind::kField:
+      return target;
+    case PathStep::Kind::kMapEntry:
+      target.element_step = last.key;
+      target.element_index = FindMapEntry(holder, last.field, last.key).value_or(-1);
+      break;
+    case PathStep::Kind::kElement:
+    case PathStep::Kind::kAppend: {
+      const int size = holder.GetReflection()->FieldSize(holder, last.field);
+      target.element_step = last.kind == PathStep::Kind::kAppend ? "-1" : absl::StrCat(last.index);
+      if (last.kind == PathStep::Kind::kAppend || last.index >= size) {
         return UnknownKey(
             root, key,
-            absl::StrCat("oneof ", oneof->full_name(), " has no case \"", steps[i + 1], "\""));
+            absl::StrCat(target.prefix, last.field->name(), " has ", size, " element(s); \"",
+                         target.element_step, "\" is not one of them"));
       }
-      return UnknownKey(root, key,
-                        absl::StrCat(type->full_name(), " has no field \"", steps[i], "\""));
+      target.element_index = last.index;
+      break;
     }
-    target.field = field;
-    if (last) return target;
-    const Reflection* reflection = holder.GetReflection();
-    const Message* next = nullptr;
-    if (field->is_repeated()) {
-      // The next step picks one element: an index, or a map key.
-      const std::string& step = steps[++i];
-      const int size = reflection->FieldSize(holder, field);
-      int index = -1;
-      if (field->is_map()) {
-        for (int e = 0; e < size && index < 0; ++e) {
-          if (MapKeyText(reflection->GetRepeatedMessage(holder, field, e)) == step) index = e;
-        }
-      } else if (!absl::SimpleAtoi(step, &index) || index < 0 || index >= size) {
-        return UnknownKey(root, key,
-                          absl::StrCat(target.prefix, field->name(), " has ", size,
-                                       " element(s); \"", step, "\" is not one of them"));
-      }
-      target.element = true;
-      target.element_step = step;
-      target.element_index = index;
-      if (i + 1 == steps.size()) return target;
-      const Descriptor* element_type = field->is_map()
-                                           ? field->message_type()->map_value()->message_type()
-                                           : field->message_type();
-      if (element_type == nullptr) {
-        return UnknownKey(root, key, absl::StrCat(field->full_name(), " holds no messages"));
-      }
-      if (index < 0) {
-        target.present = false;
-        next = reflection->GetMessageFactory()->GetPrototype(element_type);
-      } else {
-        const Message& entry = reflection->GetRepeatedMessage(holder, field, index);
-        next = field->is_map()
-                   ? &entry.GetReflection()->GetMessage(entry, entry.GetDescriptor()->map_value())
-                   : &entry;
-      }
-      absl::StrAppend(&target.prefix, field->name(), ".", step, ".");
-      target.element = false;
-      target.element_index = -1;
-    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      target.present = target.present && reflection->HasField(holder, field);
-      next = &reflection->GetMessage(holder, field);
-      absl::StrAppend(&target.prefix, field->name(), ".");
-    } else {
-      return UnknownKey(root, key,
-                        absl::StrCat(target.prefix, field->name(), " is a ", field->type_name(),
-                                     ", not a message"));
-    }
-    target.holder = next;
   }
+  target.element = true;
   return target;
 }
 

@@ -1,15 +1,14 @@
-// Dotted field paths walked over any message by descriptor reflection.
+// Dotted field paths: resolution against a type, and the one walk that reads, checks and creates.
 #include "heyhi/config/field_path.h"
 
-#include <algorithm>
-#include <numeric>
-#include <utility>
+#include <type_traits>
+#include <variant>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "heyhi/config/field_value.h"
+#include "heyhi/base/edit_distance.h"
 
 namespace heyhi {
 namespace {
@@ -17,8 +16,8 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
-using google::protobuf::Reflection;
 using google::protobuf::OneofDescriptor;
+using google::protobuf::Reflection;
 
 // The message type reached through `field` (its element or map value type),
 // or null when the field holds scalars.
@@ -31,15 +30,14 @@ const Descriptor* ValueMessageType(const FieldDescriptor* field) {
 }
 
 // An element index: "-1" or a run of digits.
-bool ParseIndex(absl::string_view text, int64_t* index) {
-  absl::string_view digits = text;
+bool ParseIndex(absl::string_view text, int* index) {
   if (text == "-1") {
     *index = -1;
     return true;
   }
-  if (digits.empty() || digits.size() > 9) return false;
+  if (text.empty() || text.size() > 9) return false;
   *index = 0;
-  for (char c : digits) {
+  for (char c : text) {
     if (c < '0' || c > '9') return false;
     *index = *index * 10 + (c - '0');
   }
@@ -55,17 +53,99 @@ absl::Status UnknownKey(const Descriptor* root, absl::string_view path, absl::st
   return absl::InvalidArgumentError(message);
 }
 
-// The dotted text of steps [0, end).
-std::string JoinSteps(const std::vector<PathStep>& steps, size_t end) {
-  std::vector<absl::string_view> parts;
-  for (size_t i = 0; i < end; ++i) parts.push_back(steps[i].text);
-  return absl::StrJoin(parts, ".");
+// The dotted text of the field of step `i`, without its element.
+std::string FieldText(const FieldPath& path, size_t i) {
+  const std::string before = FieldPathToString(path, i);
+  return before.empty() ? path[i].field->name() : absl::StrCat(before, ".", path[i].field->name());
 }
 
 // The default instance of `type` in the same world as `msg` (generated or
 // dynamic), standing for a message that does not exist yet.
 const Message* Prototype(const Message& msg, const Descriptor* type) {
   return msg.GetReflection()->GetMessageFactory()->GetPrototype(type);
+}
+
+// Checks element `index` (-1: append) of a field holding `size` elements.
+absl::Status CheckElementIndex(absl::string_view field_path, int index, int size, bool may_append) {
+  if (may_append && (index == -1 || index == size)) return absl::OkStatus();
+  if (index >= 0 && index < size) return absl::OkStatus();
+  std::string valid;
+  if (may_append) {
+    valid = size == 0 ? " (give 0 or -1 to append)"
+                      : absl::StrCat(" (give 0..", size - 1, " to address one, ", size,
+                                     " or -1 to append)");
+  } else if (size > 0) {
+    valid = absl::StrCat(" (give 0..", size - 1, ")");
+  }
+  return absl::OutOfRangeError(absl::StrCat("index ", index, " is out of range: ", field_path,
+                                            " has ", size, size == 1 ? " element" : " elements",
+                                            valid));
+}
+
+// The message `step` leads to from `msg`, for reading; see MessageAt.
+const Message* StepInto(const Message& msg, const PathStep& step, bool* present) {
+  const Reflection* r = msg.GetReflection();
+  const FieldDescriptor* field = step.field;
+  switch (step.kind) {
+    case PathStep::Kind::kField:
+      *present = *present && r->HasField(msg, field);
+      return &r->GetMessage(msg, field);
+    case PathStep::Kind::kElement:
+      if (step.index < r->FieldSize(msg, field)) {
+        return &r->GetRepeatedMessage(msg, field, step.index);
+      }
+      break;
+    case PathStep::Kind::kAppend:
+      break;
+    case PathStep::Kind::kMapEntry:
+      if (const int entry = FindMapEntry(msg, field, step.key).value_or(-1); entry >= 0) {
+        const Message& pair = r->GetRepeatedMessage(msg, field, entry);
+        return &pair.GetReflection()->GetMessage(pair, field->message_type()->map_value());
+      }
+      break;
+  }
+  *present = false;
+  return Prototype(msg, ValueMessageType(field));
+}
+
+// The message `step` leads to from `msg`, created when it is not there.
+Message* MutableStepInto(Message* msg, const PathStep& step) {
+  const Reflection* r = msg->GetReflection();
+  const FieldDescriptor* field = step.field;
+  switch (step.kind) {
+    case PathStep::Kind::kField:
+      return r->MutableMessage(msg, field);
+    case PathStep::Kind::kElement:
+      if (step.index < r->FieldSize(*msg, field)) {
+        return r->MutableRepeatedMessage(msg, field, step.index);
+      }
+      return r->AddMessage(msg, field);
+    case PathStep::Kind::kAppend:
+      return r->AddMessage(msg, field);
+    case PathStep::Kind::kMapEntry:
+      break;
+  }
+  Message* entry = *MutableMapEntry(msg, field, step.key);
+  return entry->GetReflection()->MutableMessage(entry, field->message_type()->map_value());
+}
+
+// Why step `i` of `path` leads to no message.
+absl::Status NotAMessage(const FieldPath& path, size_t i) {
+  const PathStep& step = path[i];
+  const FieldDescriptor* field = step.field;
+  const std::string walked = FieldPathToString(path, i + 1);
+  const std::string where = absl::StrCat("'", walked, "' in path '", FieldPathToString(path), "'");
+  if (step.kind == PathStep::Kind::kField && field->is_repeated() &&
+      ValueMessageType(field) != nullptr) {
+    const bool map = field->is_map();
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, " is a ", map ? "map" : "repeated", " field: name one ", map ? "key" : "element",
+        " (", walked, map ? ".<key>" : ".0, or .-1 to append", ")"));
+  }
+  const FieldDescriptor* value =
+      step.kind == PathStep::Kind::kMapEntry ? field->message_type()->map_value() : field;
+  return absl::InvalidArgumentError(
+      absl::StrCat(where, " is ", WithArticle(FieldTypeName(value)), ", not a message"));
 }
 
 void CollectPaths(const Descriptor* type, const std::string& prefix, int depth_left,
@@ -83,10 +163,47 @@ void CollectPaths(const Descriptor* type, const std::string& prefix, int depth_l
 
 }  // namespace
 
-absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
-                                                       absl::string_view path) {
-  std::vector<PathStep> steps;
+std::string FieldPathToString(const FieldPath& path, size_t end) {
+  std::string out;
+  for (size_t i = 0; i < path.size() && i < end; ++i) {
+    const PathStep& step = path[i];
+    if (!out.empty()) out += '.';
+    out += step.field->name();
+    switch (step.kind) {
+      case PathStep::Kind::kField:
+        break;
+      case PathStep::Kind::kElement:
+        absl::StrAppend(&out, ".", step.index);
+        break;
+      case PathStep::Kind::kAppend:
+        out += ".-1";
+        break;
+      case PathStep::Kind::kMapEntry:
+        absl::StrAppend(&out, ".", step.key);
+        break;
+    }
+  }
+  return out;
+}
+
+std::string MapKeyText(const ScalarValue& key) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) return v;
+        if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
+        if constexpr (std::is_integral_v<T>) return absl::StrCat(v);
+        return "";  // no other type may be a map key
+      },
+      key);
+}
+
+absl::StatusOr<FieldPath> ResolveFieldPath(const Descriptor* type, absl::string_view path,
+                                           PathError* error) {
+  FieldPath steps;
   if (path.empty() || path == ".") return steps;
+  PathError ignored;
+  PathError& why = error != nullptr ? *error : ignored;
   const std::vector<std::string> parts = absl::StrSplit(path, '.');
   std::vector<std::string> names;  // field names only, for suggestions
   const Descriptor* current = type;
@@ -97,16 +214,20 @@ absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
       names.insert(names.end(), rest.begin(), rest.end());
       return absl::StrJoin(names, ".");
     };
+    why = PathError{};
+    why.part = part;
     if (part.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("bad key '", path, "': empty step (two dots, or a dot at an end)"));
     }
     if (current == nullptr) {
-      const PathStep& last = steps.back();
+      why.kind = PathError::Kind::kInsideScalar;
+      why.field = steps.back().field;
+      why.walked = absl::StrJoin(parts.begin(), parts.begin() + i, ".");
       return UnknownKey(
           type, path,
-          absl::StrCat("'", absl::StrJoin(parts.begin(), parts.begin() + i, "."), "' is ",
-                       WithArticle(FieldTypeName(last.field)), " value with no field '", part, "'"),
+          absl::StrCat("'", why.walked, "' is ", WithArticle(FieldTypeName(why.field)),
+                       " value with no field '", part, "'"),
           wanted());
     }
     const FieldDescriptor* field = current->FindFieldByName(part);
@@ -121,14 +242,17 @@ absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
       }
     }
     if (field == nullptr) {
+      why.kind = PathError::Kind::kNoField;
+      why.type = current;
       return UnknownKey(type, path, absl::StrCat(current->name(), " has no field '", part, "'"),
                         wanted());
     }
-    steps.push_back({PathStep::Kind::kField, field, part, 0});
+    PathStep step = PathStep::Field(field);
     names.push_back(part);
     ++i;
     if (field->is_repeated() && i < parts.size()) {
       const std::string& next = parts[i];
+      why.part = next;
       if (field->is_map()) {
         absl::StatusOr<ScalarValue> key = ParseScalar(field->message_type()->map_key(), next);
         if (!key.ok()) {
@@ -136,33 +260,137 @@ absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const Descriptor* type,
                                                          "' is not a key of map '", field->name(),
                                                          "': ", key.status().message()));
         }
-        steps.push_back({PathStep::Kind::kMapKey, field, next, 0});
+        step = PathStep::Entry(field, MapKeyText(*key));
       } else {
-        int64_t index;
+        int index;
         if (!ParseIndex(next, &index)) {
           return absl::InvalidArgumentError(absl::StrCat(
               "bad key '", path, "': '", field->name(),
               "' is a repeated field, so an element index must follow it (", field->name(),
               ".0, or ", field->name(), ".-1 to append), not '", next, "'"));
         }
-        steps.push_back({PathStep::Kind::kIndex, field, next, index});
+        step = index == -1 ? PathStep::Append(field) : PathStep::Element(field, index);
       }
       ++i;
     }
+    steps.push_back(std::move(step));
     current = ValueMessageType(field);
   }
   return steps;
 }
 
-absl::StatusOr<int> CheckElementIndex(absl::string_view field_path, int64_t index, int size) {
-  if (index == -1 || index == size) return size;
-  if (index >= 0 && index < size) return static_cast<int>(index);
-  const std::string valid =
-      size == 0 ? "0 or -1 to append"
-                : absl::StrCat("0..", size - 1, " to address one, ", size, " or -1 to append");
-  return absl::OutOfRangeError(absl::StrCat("index ", index, " is out of range: ", field_path,
-                                            " has ", size, size == 1 ? " element" : " elements",
-                                            " (give ", valid, ")"));
+absl::StatusOr<FieldPath> ConcretePath(const Message& msg, absl::string_view path,
+                                       PathError* error) {
+  absl::StatusOr<FieldPath> steps = ResolveFieldPath(msg.GetDescriptor(), path, error);
+  if (!steps.ok()) return steps.status();
+  const Message* current = &msg;
+  bool present = true;
+  for (size_t i = 0; i < steps->size(); ++i) {
+    PathStep& step = (*steps)[i];
+    if (step.kind == PathStep::Kind::kAppend) {
+      const int size = current->GetReflection()->FieldSize(*current, step.field);
+      if (size > 0) step = PathStep::Element(step.field, size - 1);
+    }
+    if (i + 1 < steps->size()) current = StepInto(*current, step, &present);
+  }
+  return steps;
+}
+
+const OneofDescriptor* OneofAt(const Descriptor* type, absl::string_view path) {
+  const size_t dot = path.rfind('.');
+  const absl::string_view prefix = dot == absl::string_view::npos ? "" : path.substr(0, dot);
+  const std::string last(dot == absl::string_view::npos ? path : path.substr(dot + 1));
+  absl::StatusOr<const Descriptor*> holder = MessageTypeAt(type, prefix);
+  if (!holder.ok() || (*holder)->FindFieldByName(last) != nullptr) return nullptr;
+  return (*holder)->FindOneofByName(last);
+}
+
+absl::StatusOr<const Descriptor*> MessageTypeAt(const Descriptor* type, absl::string_view path) {
+  absl::StatusOr<FieldPath> steps = ResolveFieldPath(type, path);
+  if (!steps.ok()) return steps.status();
+  if (steps->empty()) return type;
+  const FieldDescriptor* field = steps->back().field;
+  const Descriptor* found = ValueMessageType(field);
+  if (found == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("'", path, "' in ", type->full_name(), " is ",
+                                                   WithArticle(FieldTypeName(field)),
+                                                   ", not a message"));
+  }
+  return found;
+}
+
+absl::Status CheckStep(const Message& holder, const FieldPath& path, size_t i, bool may_append) {
+  const PathStep& step = path[i];
+  switch (step.kind) {
+    case PathStep::Kind::kField:
+      return absl::OkStatus();
+    case PathStep::Kind::kElement:
+    case PathStep::Kind::kAppend:
+      return CheckElementIndex(FieldText(path, i),
+                               step.kind == PathStep::Kind::kAppend ? -1 : step.index,
+                               holder.GetReflection()->FieldSize(holder, step.field), may_append);
+    case PathStep::Kind::kMapEntry:
+      return FindMapEntry(holder, step.field, step.key).status();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const Message*> MessageAt(const Message& root, const FieldPath& path, size_t end,
+                                         bool* present, bool may_append) {
+  *present = true;
+  const Message* current = &root;
+  for (size_t i = 0; i < end; ++i) {
+    const PathStep& step = path[i];
+    const FieldDescriptor* field = step.field;
+    if (ValueMessageType(field) == nullptr ||
+        (step.kind == PathStep::Kind::kField && field->is_repeated())) {
+      return NotAMessage(path, i);
+    }
+    if (absl::Status checked = CheckStep(*current, path, i, may_append); !checked.ok()) {
+      return checked;
+    }
+    current = StepInto(*current, step, present);
+  }
+  return current;
+}
+
+bool PathIsSet(const Message& msg, const FieldPath& path) {
+  if (path.empty()) return true;
+  bool present;
+  absl::StatusOr<const Message*> holder = MessageAt(msg, path, path.size() - 1, &present);
+  if (!holder.ok() || !present) return false;
+  const PathStep& last = path.back();
+  const Reflection* r = (*holder)->GetReflection();
+  switch (last.kind) {
+    case PathStep::Kind::kField:
+      return last.field->is_repeated() ? r->FieldSize(**holder, last.field) > 0
+                                       : r->HasField(**holder, last.field);
+    case PathStep::Kind::kElement:
+      return last.index < r->FieldSize(**holder, last.field);
+    case PathStep::Kind::kAppend:
+      return false;
+    case PathStep::Kind::kMapEntry:
+      return FindMapEntry(**holder, last.field, last.key).value_or(-1) >= 0;
+  }
+  return false;
+}
+
+absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path) {
+  absl::StatusOr<FieldPath> steps = ResolveFieldPath(root->GetDescriptor(), path);
+  if (!steps.ok()) return steps.status();
+  return MutableMessageAt(root, *steps);
+}
+
+absl::StatusOr<Message*> MutableMessageAt(Message* root, const FieldPath& path) {
+  // Everything is checked before anything is created, so a failed mount
+  // leaves `root` as it was.
+  bool present;
+  absl::StatusOr<const Message*> checked =
+      MessageAt(*root, path, path.size(), &present, /*may_append=*/true);
+  if (!checked.ok()) return checked.status();
+  Message* current = root;
+  for (const PathStep& step : path) current = MutableStepInto(current, step);
+  return current;
 }
 
 absl::StatusOr<int> FindMapEntry(const Message& msg, const FieldDescriptor* map_field,
@@ -171,9 +399,8 @@ absl::StatusOr<int> FindMapEntry(const Message& msg, const FieldDescriptor* map_
   absl::StatusOr<ScalarValue> parsed = ParseScalar(key_field, key);
   if (!parsed.ok()) return parsed.status();
   const Reflection* r = msg.GetReflection();
-  // With duplicate keys in the entry list the last one is the map's value.
   for (int i = r->FieldSize(msg, map_field) - 1; i >= 0; --i) {
-    if (HoldsScalar(r->GetRepeatedMessage(msg, map_field, i), key_field, *parsed)) return i;
+    if (GetScalar(r->GetRepeatedMessage(msg, map_field, i), key_field) == *parsed) return i;
   }
   return -1;
 }
@@ -197,155 +424,10 @@ void RemoveRepeatedElement(Message* msg, const FieldDescriptor* field, int index
   r->RemoveLast(msg, field);
 }
 
-absl::Status CheckFieldPath(const Message& root, const std::vector<PathStep>& steps, size_t end,
-                            bool* exists) {
-  *exists = true;
-  const Message* current = &root;
-  for (size_t i = 0; i < end; ++i) {
-    const PathStep& step = steps[i];
-    const FieldDescriptor* field = step.field;
-    const Reflection* r = current->GetReflection();
-    if (step.kind == PathStep::Kind::kField) {
-      if (field->is_repeated() || ValueMessageType(field) == nullptr) continue;
-      *exists = *exists && r->HasField(*current, field);
-      current = &r->GetMessage(*current, field);
-    } else if (step.kind == PathStep::Kind::kIndex) {
-      const int size = r->FieldSize(*current, field);
-      absl::StatusOr<int> index = CheckElementIndex(JoinSteps(steps, i), step.index, size);
-      if (!index.ok()) return index.status();
-      if (ValueMessageType(field) == nullptr) continue;
-      if (*index == size) {
-        *exists = false;
-        current = Prototype(*current, field->message_type());
-      } else {
-        current = &r->GetRepeatedMessage(*current, field, *index);
-      }
-    } else {
-      absl::StatusOr<int> entry = FindMapEntry(*current, field, step.text);
-      if (!entry.ok()) return entry.status();
-      const Descriptor* value_type = ValueMessageType(field);
-      if (value_type == nullptr) continue;
-      if (*entry < 0) {
-        *exists = false;
-        current = Prototype(*current, value_type);
-      } else {
-        const Message& pair = r->GetRepeatedMessage(*current, field, *entry);
-        current = &pair.GetReflection()->GetMessage(pair, field->message_type()->map_value());
-      }
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path) {
-  absl::StatusOr<std::vector<PathStep>> steps = ResolveFieldPath(root->GetDescriptor(), path);
-  if (!steps.ok()) return steps.status();
-  // Indices are checked before anything is created, so a failed mount leaves
-  // `root` as it was.
-  bool exists;
-  if (absl::Status checked = CheckFieldPath(*root, *steps, steps->size(), &exists); !checked.ok()) {
-    return checked;
-  }
-  Message* current = root;
-  std::string walked;
-  for (size_t i = 0; i < steps->size(); ++i) {
-    const PathStep& step = (*steps)[i];
-    const FieldDescriptor* field = step.field;
-    const Reflection* r = current->GetReflection();
-    if (!walked.empty()) walked += '.';
-    walked += step.text;
-    const bool last = i + 1 == steps->size();
-    if (step.kind == PathStep::Kind::kField) {
-      if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
-        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is ",
-                                                       WithArticle(FieldTypeName(field)),
-                                                       ", not a message"));
-      }
-      if (field->is_repeated()) {
-        if (last) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "'", walked, "' in path '", path, "' is a ", field->is_map() ? "map" : "repeated",
-              " field: name one ", field->is_map() ? "key" : "element", " (", walked,
-              field->is_map() ? ".<key>" : ".0, or .-1 to append", ")"));
-        }
-        continue;
-      }
-      current = r->MutableMessage(current, field);
-    } else if (step.kind == PathStep::Kind::kIndex) {
-      if (ValueMessageType(field) == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is ",
-                                                       WithArticle(FieldTypeName(field)),
-                                                       ", not a message"));
-      }
-      absl::StatusOr<int> index =
-          CheckElementIndex(field->name(), step.index, r->FieldSize(*current, field));
-      if (!index.ok()) return index.status();
-      current = *index == r->FieldSize(*current, field)
-                    ? r->AddMessage(current, field)
-                    : r->MutableRepeatedMessage(current, field, *index);
-    } else {
-      const FieldDescriptor* value_field = field->message_type()->map_value();
-      if (ValueMessageType(field) == nullptr) {
-        return absl::InvalidArgumentError(absl::StrCat("'", walked, "' in path '", path, "' is ",
-                                                       WithArticle(FieldTypeName(value_field)),
-                                                       ", not a message"));
-      }
-      absl::StatusOr<Message*> entry = MutableMapEntry(current, field, step.text);
-      if (!entry.ok()) return entry.status();
-      current = (*entry)->GetReflection()->MutableMessage(*entry, value_field);
-    }
-  }
-  return current;
-}
-
-absl::StatusOr<const Descriptor*> MessageTypeAt(const Descriptor* type, absl::string_view path) {
-  absl::StatusOr<std::vector<PathStep>> steps = ResolveFieldPath(type, path);
-  if (!steps.ok()) return steps.status();
-  if (steps->empty()) return type;
-  const FieldDescriptor* field = steps->back().field;
-  const Descriptor* found = ValueMessageType(field);
-  if (found == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat("'", path, "' in ", type->full_name(), " is ",
-                                                   WithArticle(FieldTypeName(field)),
-                                                   ", not a message"));
-  }
-  return found;
-}
-
 std::vector<std::string> AllFieldPaths(const Descriptor* type, int max_depth) {
   std::vector<std::string> paths;
   CollectPaths(type, "", max_depth, &paths);
   return paths;
-}
-
-int EditDistance(absl::string_view a, absl::string_view b) {
-  std::vector<int> previous(b.size() + 1), current(b.size() + 1);
-  std::iota(previous.begin(), previous.end(), 0);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    current[0] = static_cast<int>(i);
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const int substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitute});
-    }
-    std::swap(previous, current);
-  }
-  return previous[b.size()];
-}
-
-std::vector<std::string> ClosestMatches(absl::string_view wanted,
-                                        const std::vector<std::string>& candidates, int n) {
-  std::vector<std::pair<int, size_t>> ranked;
-  ranked.reserve(candidates.size());
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    ranked.emplace_back(EditDistance(wanted, candidates[i]), i);
-  }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& x, const auto& y) { return x.first < y.first; });
-  std::vector<std::string> closest;
-  for (size_t i = 0; i < ranked.size() && static_cast<int>(closest.size()) < n; ++i) {
-    closest.push_back(candidates[ranked[i].second]);
-  }
-  return closest;
 }
 
 }  // namespace heyhi

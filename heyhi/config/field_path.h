@@ -1,39 +1,137 @@
-// Dotted field paths ("encoder.transformer.num_heads", "agents.0.name",
-// "counts.x") walked over any message by descriptor reflection.
+// Dotted field paths ("agents.0.name", "counts.x"): the one path type and walker over any message.
+// Overrides, mounts, provenance, --describe and ConfGet all resolve and walk keys here, so that a
+// key means the same thing everywhere.
 #ifndef HEYHI_CONFIG_FIELD_PATH_H_
 #define HEYHI_CONFIG_FIELD_PATH_H_
 
-#include <cstdint>
+#include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "heyhi/config/field_value.h"
 
 namespace heyhi {
 
-// One resolved step of a dotted path. A repeated or map field is a kField
-// step followed by a kIndex or kMapKey step carrying the same field.
+// One step of a path: a field, and for a repeated or map field which element.
+// Oneof names, which keys may give on the way, are not steps.
 struct PathStep {
-  enum class Kind { kField, kIndex, kMapKey };
-  Kind kind = Kind::kField;
+  enum class Kind {
+    kField,     // the field as a whole: every singular field, or all of a repeated one
+    kElement,   // element `index` of a repeated field
+    kAppend,    // a new element after the last (written "-1")
+    kMapEntry,  // the entry of a map whose key is `key`
+  };
   const google::protobuf::FieldDescriptor* field = nullptr;
-  std::string text;   // the step as written
-  int64_t index = 0;  // kIndex: the element, -1 meaning "append"
+  Kind kind = Kind::kField;
+  int index = 0;    // kElement
+  std::string key;  // kMapEntry, as MapKeyText writes it: one spelling per key
+
+  static PathStep Field(const google::protobuf::FieldDescriptor* field) {
+    return {field, Kind::kField, 0, ""};
+  }
+  static PathStep Element(const google::protobuf::FieldDescriptor* field, int index) {
+    return {field, Kind::kElement, index, ""};
+  }
+  static PathStep Append(const google::protobuf::FieldDescriptor* field) {
+    return {field, Kind::kAppend, 0, ""};
+  }
+  static PathStep Entry(const google::protobuf::FieldDescriptor* field, std::string key) {
+    return {field, Kind::kMapEntry, 0, std::move(key)};
+  }
+  bool operator==(const PathStep& other) const {
+    return field == other.field && kind == other.kind && index == other.index && key == other.key;
+  }
+};
+using FieldPath = std::vector<PathStep>;
+
+// "a.b.3.c": steps [0, end) as a key writes them, map keys as they are, an
+// appending step as -1.
+std::string FieldPathToString(const FieldPath& path, size_t end = std::string::npos);
+
+// How a map key is written in a path and in a flat line: strings as they
+// are, integers in decimal, bools true/false.
+std::string MapKeyText(const ScalarValue& key);
+
+// Why a dotted path names no field, for callers that word the error their
+// own way (the status returned with it has the overrides' wording).
+struct PathError {
+  enum class Kind {
+    kNoField,       // `type` has no field (nor oneof) `part`
+    kInsideScalar,  // `walked` ends at the scalar `field`, yet `part` follows
+    kBadStep,       // an empty step, or a bad element index or map key
+  };
+  Kind kind = Kind::kBadStep;
+  const google::protobuf::Descriptor* type = nullptr;
+  const google::protobuf::FieldDescriptor* field = nullptr;
+  std::string walked;
+  std::string part;
 };
 
 // Checks `path` against `type` alone and resolves every step: field names,
 // element indices (integers >= -1) after repeated fields, keys (parsed as the
-// key type) after map fields. The empty path (or ".") has no steps. An
-// unknown field is reported as "unknown key '<path>' in <Type>" with the
-// closest valid paths.
-absl::StatusOr<std::vector<PathStep>> ResolveFieldPath(const google::protobuf::Descriptor* type,
-                                                       absl::string_view path);
+// key type) after map fields. A oneof's name followed by one of its members
+// is skipped. The empty path (or ".") has no steps. An unknown field is
+// reported as "unknown key '<path>' in <Type>" with the closest valid paths.
+absl::StatusOr<FieldPath> ResolveFieldPath(const google::protobuf::Descriptor* type,
+                                           absl::string_view path, PathError* error = nullptr);
+
+// ResolveFieldPath from the type of `msg`, each appending step then naming
+// the last element in `msg`: what a write through `path` has just added.
+absl::StatusOr<FieldPath> ConcretePath(const google::protobuf::Message& msg, absl::string_view path,
+                                       PathError* error = nullptr);
+
+// The oneof that the last step of `path` names, or null when it names none
+// (a field, or nothing at all).
+const google::protobuf::OneofDescriptor* OneofAt(const google::protobuf::Descriptor* type,
+                                                 absl::string_view path);
+
+// The message type found at `path` from `type`, without any instance. A
+// repeated or map field as a whole stands for its elements' type.
+absl::StatusOr<const google::protobuf::Descriptor*> MessageTypeAt(
+    const google::protobuf::Descriptor* type, absl::string_view path);
+
+// Checks the element index or the map key of step `i` of `path` against
+// `holder`, the message holding its field. With `may_append`, -1 and the
+// number of elements name the element a write would add. A bad index is an
+// error saying how many elements the field has.
+absl::Status CheckStep(const google::protobuf::Message& holder, const FieldPath& path, size_t i,
+                       bool may_append = false);
+
+// Walks steps [0, end) of `root`, which must each lead to a message, without
+// changing anything, and returns the message reached. Every step is checked
+// (CheckStep) on the way, so that a write can fail before it creates
+// anything. A message not there (unset, a missing map key, an element to be
+// added) reads as its type's default instance, as its fields read as their
+// defaults, and `*present` becomes false.
+absl::StatusOr<const google::protobuf::Message*> MessageAt(const google::protobuf::Message& root,
+                                                           const FieldPath& path, size_t end,
+                                                           bool* present, bool may_append = false);
+
+// Whether the field `path` names is set in `msg` (a whole repeated field:
+// non-empty; an element or map key: present), every message on the way too.
+bool PathIsSet(const google::protobuf::Message& msg, const FieldPath& path);
+
+// Returns the sub-message at `path` inside `root`, creating every message on
+// the way. Passing through a member of a oneof selects that member. An index
+// step ("agents.0") addresses an existing element of a repeated message field;
+// index == size or -1 appends a new element. A map step ("agent_map.k")
+// addresses the value of that key, inserting it when absent. The empty path
+// (or ".") is `root` itself. Errors name the failing step and suggest the
+// closest valid paths; after an error `root` is as it was.
+absl::StatusOr<google::protobuf::Message*> MutableMessageAt(google::protobuf::Message* root,
+                                                            absl::string_view path);
+absl::StatusOr<google::protobuf::Message*> MutableMessageAt(google::protobuf::Message* root,
+                                                            const FieldPath& path);
 
 // The index of the entry of `map_field` whose key is `key` (text parsed as
-// the key type), or -1 when there is none.
+// the key type), or -1 when there is none. With a key listed twice, the last
+// entry: the one the map holds.
 absl::StatusOr<int> FindMapEntry(const google::protobuf::Message& msg,
                                  const google::protobuf::FieldDescriptor* map_field,
                                  absl::string_view key);
@@ -43,51 +141,16 @@ absl::StatusOr<google::protobuf::Message*> MutableMapEntry(
     google::protobuf::Message* msg, const google::protobuf::FieldDescriptor* map_field,
     absl::string_view key);
 
-// Checks element `index` (-1: append) of a repeated field holding `size`
-// elements and returns it, `size` meaning "append". Beyond that: an error
-// saying how many elements `field_path` has.
-absl::StatusOr<int> CheckElementIndex(absl::string_view field_path, int64_t index, int size);
-
-// Walks steps [0, end) of `root` without changing anything and checks every
-// element index against the elements there. `*exists` tells whether every
-// message on the way is already present (an appending index, a missing map
-// key or an unset message field mean it is not).
-absl::Status CheckFieldPath(const google::protobuf::Message& root,
-                            const std::vector<PathStep>& steps, size_t end, bool* exists);
-
 // Removes element `index` of the repeated (or map) `field`, keeping the
 // order of the others.
 void RemoveRepeatedElement(google::protobuf::Message* msg,
                            const google::protobuf::FieldDescriptor* field, int index);
-
-// Returns the sub-message at `path` inside `root`, creating every message on
-// the way. Passing through a member of a oneof selects that member. An index
-// step ("agents.0") addresses an existing element of a repeated message field;
-// index == size or -1 appends a new element. A map step ("agent_map.k")
-// addresses the value of that key, inserting it when absent. The empty path
-// (or ".") is `root` itself. Errors name the failing step and suggest the
-// closest valid paths.
-absl::StatusOr<google::protobuf::Message*> MutableMessageAt(google::protobuf::Message* root,
-                                                            absl::string_view path);
-
-// The message type found at `path` from `type`, without any instance.
-// Index and map-key steps are accepted and skipped.
-absl::StatusOr<const google::protobuf::Descriptor*> MessageTypeAt(
-    const google::protobuf::Descriptor* type, absl::string_view path);
 
 // Every dotted field path reachable from `type` (fields of sub-messages
 // included, also through repeated and map message fields, with the index or
 // key step left out), up to `max_depth` levels; recursive types stop there.
 // Used to suggest what the user may have meant.
 std::vector<std::string> AllFieldPaths(const google::protobuf::Descriptor* type, int max_depth = 6);
-
-// The `n` candidates closest to `wanted` by edit distance, closest first
-// (ties by candidate order).
-std::vector<std::string> ClosestMatches(absl::string_view wanted,
-                                        const std::vector<std::string>& candidates, int n = 5);
-
-// Levenshtein distance between two strings.
-int EditDistance(absl::string_view a, absl::string_view b);
 
 }  // namespace heyhi
 

@@ -250,24 +250,31 @@ void SetRepeatedScalar(Message* msg, const FieldDescriptor* field, int index,
       value);
 }
 
-bool HoldsScalar(const Message& msg, const FieldDescriptor* field, const ScalarValue& value) {
+ScalarValue GetScalar(const Message& msg, const FieldDescriptor* field) {
   const Reflection* r = msg.GetReflection();
-  return std::visit(
-      [&](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, int32_t>) return r->GetInt32(msg, field) == v;
-        if constexpr (std::is_same_v<T, int64_t>) return r->GetInt64(msg, field) == v;
-        if constexpr (std::is_same_v<T, uint32_t>) return r->GetUInt32(msg, field) == v;
-        if constexpr (std::is_same_v<T, uint64_t>) return r->GetUInt64(msg, field) == v;
-        if constexpr (std::is_same_v<T, float>) return r->GetFloat(msg, field) == v;
-        if constexpr (std::is_same_v<T, double>) return r->GetDouble(msg, field) == v;
-        if constexpr (std::is_same_v<T, bool>) return r->GetBool(msg, field) == v;
-        if constexpr (std::is_same_v<T, std::string>) return r->GetString(msg, field) == v;
-        if constexpr (std::is_same_v<T, const EnumValueDescriptor*>) {
-          return r->GetEnumValue(msg, field) == v->number();
-        }
-      },
-      value);
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+      return r->GetInt32(msg, field);
+    case FieldDescriptor::CPPTYPE_INT64:
+      return r->GetInt64(msg, field);
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return r->GetUInt32(msg, field);
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return r->GetUInt64(msg, field);
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return r->GetFloat(msg, field);
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return r->GetDouble(msg, field);
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return r->GetBool(msg, field);
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return r->GetEnum(msg, field);
+    case FieldDescriptor::CPPTYPE_STRING:
+      return r->GetString(msg, field);
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      break;
+  }
+  return ScalarValue();
 }
 
 }  // namespace heyhi

@@ -1,5 +1,5 @@
 // Typed conversion of command-line text into field values (the table of
-// SPEC §3), and setting those values on any message by reflection.
+// SPEC §3), and setting and reading those values on any message by reflection.
 #ifndef HEYHI_CONFIG_FIELD_VALUE_H_
 #define HEYHI_CONFIG_FIELD_VALUE_H_
 
@@ -39,10 +39,9 @@ void SetRepeatedScalar(google::protobuf::Message* msg,
                        const google::protobuf::FieldDescriptor* field, int index,
                        const ScalarValue& value);
 
-// Whether the singular scalar `field` of `msg` holds `value` (used to find
-// map entries by key).
-bool HoldsScalar(const google::protobuf::Message& msg,
-                 const google::protobuf::FieldDescriptor* field, const ScalarValue& value);
+// The value of the singular scalar (or enum) `field` of `msg`.
+ScalarValue GetScalar(const google::protobuf::Message& msg,
+                      const google::protobuf::FieldDescriptor* field);
 
 // The schema's name for a field's type ("int32", "string", "enum Color",
 // "message TestAgent").

@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "heyhi/config/schema.h"
 #include "heyhi/config/field_path.h"
+#include "heyhi/config/schema.h"
 
 namespace heyhi {
 namespace {
@@ -26,18 +26,8 @@ std::string JoinMount(const std::string& base, const std::string& mount) {
   return absl::StrCat(base, ".", mount);
 }
 
-bool SameSteps(const ValuePath& a, const ValuePath& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].field != b[i].field || a[i].index != b[i].index || a[i].key != b[i].key) {
-      return false;
-    }
-  }
-  return true;
-}
-
-ValuePath Concat(const ValuePath& a, const ValuePath& b) {
-  ValuePath out = a;
+FieldPath Concat(const FieldPath& a, const FieldPath& b) {
+  FieldPath out = a;
   out.insert(out.end(), b.begin(), b.end());
   return out;
 }
@@ -48,28 +38,28 @@ std::string Origin(const std::string& where, const std::vector<std::string>& cha
 }
 
 const FieldLocation* FindLocation(const std::vector<FieldLocation>& locations,
-                                  const ValuePath& path) {
+                                  const FieldPath& path) {
   for (const FieldLocation& location : locations) {
-    if (SameSteps(location.path, path)) return &location;
+    if (location.path == path) return &location;
   }
   return nullptr;
 }
 
 // "FILE:LINE:COL" of the value at `path`, or "FILE" when it was not written.
 std::string Where(const std::string& display, const std::vector<FieldLocation>& locations,
-                  const ValuePath& path) {
+                  const FieldPath& path) {
   const FieldLocation* location = FindLocation(locations, path);
   if (location == nullptr) return display;
   return absl::StrCat(display, ":", location->line, ":", location->column);
 }
 
 // Entries under `step` (relative to a message), moved out and re-rooted at it.
-std::vector<ProvenanceEntry> TakeEntriesUnder(const ValueStep& step,
+std::vector<ProvenanceEntry> TakeEntriesUnder(const PathStep& step,
                                               std::vector<ProvenanceEntry>* entries) {
   std::vector<ProvenanceEntry> taken;
   std::vector<ProvenanceEntry> kept;
   for (ProvenanceEntry& entry : *entries) {
-    if (entry.path.size() > 1 && SameSteps({entry.path[0]}, {step})) {
+    if (entry.path.size() > 1 && entry.path[0] == step) {
       entry.path.erase(entry.path.begin());
       taken.push_back(std::move(entry));
     } else {
@@ -82,7 +72,7 @@ std::vector<ProvenanceEntry> TakeEntriesUnder(const ValueStep& step,
 
 // target.MergeFrom(source), with `source_entries` (relative to `source`)
 // moved to where they land (under `at`) and appended to `out`.
-void MergeWithProvenance(Message* target, const ValuePath& at, const Message& source,
+void MergeWithProvenance(Message* target, const FieldPath& at, const Message& source,
                          std::vector<ProvenanceEntry>* source_entries,
                          std::vector<ProvenanceEntry>* out) {
   RebaseForMerge(target, source_entries);
@@ -135,15 +125,14 @@ absl::StatusOr<std::unique_ptr<Message>> IncludeExpander::ComposeParsed(
 
 absl::Status IncludeExpander::ApplyIncludeOverride(const std::string& config_path,
                                                    const Override& override_, Message* task,
-                                                   const ValuePath& task_steps,
+                                                   const FieldPath& task_steps,
                                                    std::vector<ProvenanceEntry>* entries) {
   const std::string context = absl::StrCat("override ", override_.token, ": ");
   const std::string written_mount = override_.key == "." ? "" : override_.key;
   absl::StatusOr<std::string> resolved =
       ResolveInclude(override_.value, written_mount, ParentDir(config_path), search_);
-  const std::string mount = DropOneofNames(task->GetDescriptor(), written_mount);
   if (!resolved.ok()) return Prefixed(resolved.status(), context);
-  absl::StatusOr<Message*> target = MutableMessageAt(task, mount);
+  absl::StatusOr<Message*> target = MutableMessageAt(task, written_mount);
   if (!target.ok()) return Prefixed(target.status(), context);
   const std::string how = absl::StrCat("include override ", override_.token);
   std::vector<ProvenanceEntry> child;
@@ -154,13 +143,13 @@ absl::Status IncludeExpander::ApplyIncludeOverride(const std::string& config_pat
                         absl::StrCat(included.status().message(), "\n  while including ",
                                      Display(*resolved), " (", how, ")"));
   }
-  absl::StatusOr<ValuePath> mount_steps = ConcretePath(*task, mount);
+  absl::StatusOr<FieldPath> mount_steps = ConcretePath(*task, written_mount);
   if (!mount_steps.ok()) return Prefixed(mount_steps.status(), context);
-  const ValuePath at = Concat(task_steps, *mount_steps);
+  const FieldPath at = Concat(task_steps, *mount_steps);
   MergeWithProvenance(*target, at, **included, &child, entries);
   if (!mount_steps->empty()) {
-    entries->push_back(ProvenanceEntry{
-        at, absl::StrCat("included from ", Display(*resolved), " (", how, ")")});
+    entries->push_back(
+        ProvenanceEntry{at, absl::StrCat("included from ", Display(*resolved), " (", how, ")")});
   }
   return absl::OkStatus();
 }
@@ -182,7 +171,7 @@ bool IncludeExpander::MayHoldIncludes(const Descriptor* type) {
 // The includes of the sub-messages of `msg` (at `at` in the file) first, then
 // those of `msg` itself: merged into an empty message, `msg`'s fields on top.
 absl::Status IncludeExpander::ExpandIncludes(const FileContext& file, Message* msg,
-                                             const ValuePath& at,
+                                             const FieldPath& at,
                                              std::vector<ProvenanceEntry>* entries) {
   const Descriptor* type = msg->GetDescriptor();
   const Reflection* reflection = msg->GetReflection();
@@ -196,7 +185,8 @@ absl::Status IncludeExpander::ExpandIncludes(const FileContext& file, Message* m
     }
     const int count = field->is_repeated() ? reflection->FieldSize(*msg, field) : 1;
     for (int i = 0; i < count; ++i) {
-      const ValueStep step{field, field->is_repeated() ? i : -1, ""};
+      const PathStep step =
+          field->is_repeated() ? PathStep::Element(field, i) : PathStep::Field(field);
       Message* sub = field->is_repeated() ? reflection->MutableRepeatedMessage(msg, field, i)
                                           : reflection->MutableMessage(msg, field);
       std::vector<ProvenanceEntry> sub_entries = TakeEntriesUnder(step, entries);
@@ -237,7 +227,7 @@ absl::Status IncludeExpander::ExpandIncludes(const FileContext& file, Message* m
 // Include number `index` of the message at `at`: resolved, composed as the
 // type at its mount and merged into `merged` there.
 absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
-                                        const std::string& mount_base, const ValuePath& at,
+                                        const std::string& mount_base, const FieldPath& at,
                                         const Message& include, Message* merged,
                                         std::vector<ProvenanceEntry>* merged_entries) {
   const FieldDescriptor* includes = IncludesField(merged->GetDescriptor());
@@ -245,18 +235,18 @@ absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
   const FieldDescriptor* mount_field = includes->message_type()->FindFieldByName("mount");
   const std::string path = include.GetReflection()->GetString(include, path_field);
   const std::string mount = include.GetReflection()->GetString(include, mount_field);
-  const ValuePath include_at = Concat(at, {ValueStep{includes, index, ""}});
+  const FieldPath include_at = Concat(at, {PathStep::Element(includes, index)});
   const FieldLocation* include_location = FindLocation(*file.locations, include_at);
-  const std::string include_line =
-      include_location == nullptr ? file.display
-                                  : absl::StrCat(file.display, ":", include_location->line);
+  const std::string include_line = include_location == nullptr
+                                       ? file.display
+                                       : absl::StrCat(file.display, ":", include_location->line);
 
   absl::StatusOr<std::string> resolved =
       ResolveInclude(path, mount, ParentDir(file.abs_path), search_);
   if (!resolved.ok()) {
-    return Prefixed(resolved.status(),
-                    Where(file.display, *file.locations,
-                          Concat(include_at, {ValueStep{path_field, -1, ""}})) + ": ");
+    return Prefixed(resolved.status(), Where(file.display, *file.locations,
+                                             Concat(include_at, {PathStep::Field(path_field)})) +
+                                           ": ");
   }
   auto on_stack = std::find(stack_.begin(), stack_.end(), *resolved);
   if (on_stack != stack_.end()) {
@@ -267,13 +257,12 @@ absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
         absl::StrCat(Where(file.display, *file.locations, include_at),
                      ": include cycle: ", absl::StrJoin(cycle, " -> ")));
   }
-  const std::string full_mount =
-      DropOneofNames(merged->GetDescriptor(), JoinMount(mount_base, mount));
+  const std::string full_mount = JoinMount(mount_base, mount);
   absl::StatusOr<Message*> target = MutableMessageAt(merged, full_mount);
   if (!target.ok()) {
     return Prefixed(target.status(),
                     absl::StrCat(Where(file.display, *file.locations,
-                                       Concat(include_at, {ValueStep{mount_field, -1, ""}})),
+                                       Concat(include_at, {PathStep::Field(mount_field)})),
                                  ": mount \"", mount, "\": "));
   }
   const std::string shown_mount = mount.empty() ? "." : mount;
@@ -284,12 +273,12 @@ absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
   absl::StatusOr<std::unique_ptr<Message>> included =
       ComposeFile(*resolved, (*target)->GetDescriptor(), chain, &child);
   if (!included.ok()) {
-    return absl::Status(included.status().code(),
-                        absl::StrCat(included.status().message(), "\n  while including ",
-                                     Display(*resolved), " (mount ", shown_mount, ") from ",
-                                     include_line));
+    return absl::Status(
+        included.status().code(),
+        absl::StrCat(included.status().message(), "\n  while including ", Display(*resolved),
+                     " (mount ", shown_mount, ") from ", include_line));
   }
-  absl::StatusOr<ValuePath> mount_steps = ConcretePath(*merged, full_mount);
+  absl::StatusOr<FieldPath> mount_steps = ConcretePath(*merged, full_mount);
   if (!mount_steps.ok()) return mount_steps.status();
   MergeWithProvenance(*target, *mount_steps, **included, &child, merged_entries);
   if (!mount_steps->empty()) {

@@ -47,7 +47,7 @@ class IncludeExpander {
   // sits at `task_steps` in the composed message) into `task`; the path is
   // resolved from the folder of `config_path`. Errors name the token.
   absl::Status ApplyIncludeOverride(const std::string& config_path, const Override& override_,
-                                    google::protobuf::Message* task, const ValuePath& task_steps,
+                                    google::protobuf::Message* task, const FieldPath& task_steps,
                                     std::vector<ProvenanceEntry>* entries);
 
   const std::string& cwd() const { return cwd_; }
@@ -61,9 +61,9 @@ class IncludeExpander {
   };
 
   absl::Status ExpandIncludes(const FileContext& file, google::protobuf::Message* msg,
-                              const ValuePath& at, std::vector<ProvenanceEntry>* entries);
+                              const FieldPath& at, std::vector<ProvenanceEntry>* entries);
   absl::Status ExpandOne(const FileContext& file, int index, const std::string& mount_base,
-                         const ValuePath& at, const google::protobuf::Message& include,
+                         const FieldPath& at, const google::protobuf::Message& include,
                          google::protobuf::Message* merged,
                          std::vector<ProvenanceEntry>* merged_entries);
   bool MayHoldIncludes(const google::protobuf::Descriptor* type);

@@ -11,13 +11,13 @@
 #include <set>
 #include <system_error>
 
+#include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/status/status.h"
-#include "heyhi/config/field_path.h"
+#include "heyhi/base/edit_distance.h"
 
 namespace heyhi {
 namespace {
@@ -152,8 +152,7 @@ std::vector<std::string> IncludeSearchFolders(const std::string& mount,
   return folders;
 }
 
-absl::StatusOr<std::string> ResolveInclude(const std::string& path,
-                                           const std::string& mount,
+absl::StatusOr<std::string> ResolveInclude(const std::string& path, const std::string& mount,
                                            const std::string& including_dir,
                                            const SearchPath& search) {
   if (path.empty()) {
@@ -162,8 +161,8 @@ absl::StatusOr<std::string> ResolveInclude(const std::string& path,
   }
   if (path[0] == '/') {
     if (IsRegularFile(path)) return AbsolutePath(path, "/");
-    return absl::NotFoundError(absl::StrCat("include \"", path, "\" (mount \"", mount,
-                                            "\"): no such file"));
+    return absl::NotFoundError(
+        absl::StrCat("include \"", path, "\" (mount \"", mount, "\"): no such file"));
   }
   if (absl::StrContains(path, '/')) {
     const std::string from_root = JoinPath(search.project_root, path);
@@ -186,10 +185,9 @@ absl::StatusOr<std::string> ResolveInclude(const std::string& path,
     shown_folders.push_back(DisplayPath(folder));
   }
   const std::vector<std::string> known(names.begin(), names.end());
-  std::string message = absl::StrCat("include \"", path, "\" (mount \"", mount,
-                                     "\") not found; searched ",
-                                     absl::StrJoin(shown_folders, ", "), " for ", name,
-                                     kExtension);
+  std::string message =
+      absl::StrCat("include \"", path, "\" (mount \"", mount, "\") not found; searched ",
+                   absl::StrJoin(shown_folders, ", "), " for ", name, kExtension);
   if (known.empty()) {
     absl::StrAppend(&message, "; no .prototxt files there");
   } else {

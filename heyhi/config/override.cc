@@ -23,13 +23,6 @@ using google::protobuf::Reflection;
 constexpr absl::string_view kNull = "NULL";
 constexpr absl::string_view kSelect = "SELECT";
 
-// The dotted text of steps [0, end).
-std::string JoinSteps(const std::vector<PathStep>& steps, size_t end) {
-  std::vector<absl::string_view> parts;
-  for (size_t i = 0; i < end; ++i) parts.push_back(steps[i].text);
-  return absl::StrJoin(parts, ".");
-}
-
 bool IsMessage(const FieldDescriptor* field) {
   return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
 }
@@ -38,20 +31,37 @@ absl::Status Prefixed(absl::string_view prefix, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
 }
 
-// `key=NULL`: clears the last step. Messages on the way that are not there
-// stay absent: nothing below them can need clearing.
-absl::Status ClearAt(Message* msg, const std::vector<PathStep>& steps) {
-  bool exists;
-  if (absl::Status checked = CheckFieldPath(*msg, steps, steps.size(), &exists); !checked.ok()) {
+// Checks every step of `steps` in `msg` (appending allowed) and returns the
+// message holding the last one. `*exists` tells whether the
+// messages on the way are all there already.
+absl::StatusOr<const Message*> CheckedHolder(const Message& msg, const FieldPath& steps,
+                                             bool* exists) {
+  absl::StatusOr<const Message*> holder =
+      MessageAt(msg, steps, steps.size() - 1, exists, /*may_append=*/true);
+  if (!holder.ok()) return holder;
+  if (absl::Status checked = CheckStep(**holder, steps, steps.size() - 1, /*may_append=*/true);
+      !checked.ok()) {
     return checked;
   }
+  return holder;
+}
+
+// The message holding the last step, created if needed.
+absl::StatusOr<Message*> MutableHolder(Message* msg, const FieldPath& steps) {
+  return MutableMessageAt(msg, FieldPath(steps.begin(), steps.end() - 1));
+}
+
+// `key=NULL`: clears the last step. Messages on the way that are not there
+// stay absent: nothing below them can need clearing.
+absl::Status ClearAt(Message* msg, const FieldPath& steps) {
+  bool exists;
+  absl::StatusOr<const Message*> checked = CheckedHolder(*msg, steps, &exists);
+  if (!checked.ok()) return checked.status();
   if (!exists) return absl::OkStatus();
-  const PathStep& last = steps.back();
-  const size_t parent_end =
-      last.kind == PathStep::Kind::kField ? steps.size() - 1 : steps.size() - 2;
-  absl::StatusOr<Message*> parent = MutableMessageAt(msg, JoinSteps(steps, parent_end));
+  absl::StatusOr<Message*> parent = MutableHolder(msg, steps);
   if (!parent.ok()) return parent.status();
   const Reflection* r = (*parent)->GetReflection();
+  const PathStep& last = steps.back();
   const FieldDescriptor* field = last.field;
   switch (last.kind) {
     case PathStep::Kind::kField:
@@ -60,14 +70,15 @@ absl::Status ClearAt(Message* msg, const std::vector<PathStep>& steps) {
         r->ClearField(*parent, field);
       }
       break;
-    case PathStep::Kind::kIndex:
-      // An appending index names an element that is not there.
-      if (last.index >= 0 && last.index < r->FieldSize(**parent, field)) {
-        RemoveRepeatedElement(*parent, field, static_cast<int>(last.index));
+    case PathStep::Kind::kElement:
+      if (last.index < r->FieldSize(**parent, field)) {
+        RemoveRepeatedElement(*parent, field, last.index);
       }
       break;
-    case PathStep::Kind::kMapKey: {
-      absl::StatusOr<int> entry = FindMapEntry(**parent, field, last.text);
+    case PathStep::Kind::kAppend:
+      break;  // names an element that is not there
+    case PathStep::Kind::kMapEntry: {
+      absl::StatusOr<int> entry = FindMapEntry(**parent, field, last.key);
       if (!entry.ok()) return entry.status();
       if (*entry >= 0) RemoveRepeatedElement(*parent, field, *entry);
       break;
@@ -157,7 +168,7 @@ absl::StatusOr<Plan> PlanValue(const PathStep& last, absl::string_view key,
   const FieldDescriptor* field = last.field;
   // The field whose type the value must have.
   const FieldDescriptor* target =
-      last.kind == PathStep::Kind::kMapKey ? field->message_type()->map_value() : field;
+      last.kind == PathStep::Kind::kMapEntry ? field->message_type()->map_value() : field;
   Plan plan;
   if (last.kind == PathStep::Kind::kField && field->is_repeated()) {
     if (field->is_map() || !IsListLiteral(value)) return WrongValueForm(last, key);
@@ -189,49 +200,53 @@ absl::StatusOr<Plan> PlanValue(const PathStep& last, absl::string_view key,
   return plan;
 }
 
-absl::Status SetAt(Message* msg, const std::vector<PathStep>& steps, absl::string_view key,
+absl::Status SetAt(Message* msg, const FieldPath& steps, absl::string_view key,
                    absl::string_view value) {
   const PathStep& last = steps.back();
   absl::StatusOr<Plan> plan = PlanValue(last, key, value);
   if (!plan.ok()) return plan.status();
   bool exists;
-  if (absl::Status checked = CheckFieldPath(*msg, steps, steps.size(), &exists); !checked.ok()) {
-    return checked;
-  }
-  const size_t parent_end =
-      last.kind == PathStep::Kind::kField ? steps.size() - 1 : steps.size() - 2;
-  absl::StatusOr<Message*> parent = MutableMessageAt(msg, JoinSteps(steps, parent_end));
+  absl::StatusOr<const Message*> checked = CheckedHolder(*msg, steps, &exists);
+  if (!checked.ok()) return checked.status();
+  absl::StatusOr<Message*> parent = MutableHolder(msg, steps);
   if (!parent.ok()) return parent.status();
   Message* m = *parent;
   const Reflection* r = m->GetReflection();
   const FieldDescriptor* field = last.field;
-  if (last.kind == PathStep::Kind::kField) {
-    if (plan->list) {
-      r->ClearField(m, field);
-      for (const ScalarValue& element : *plan->list) AddScalar(m, field, element);
-    } else if (plan->select) {
-      r->MutableMessage(m, field);
-    } else {
-      SetScalar(m, field, *plan->scalar);
-    }
-  } else if (last.kind == PathStep::Kind::kIndex) {
-    const int size = r->FieldSize(*m, field);
-    const bool append = last.index == -1 || last.index == size;
-    if (plan->select) {
-      if (append) r->AddMessage(m, field);
-    } else if (append) {
-      AddScalar(m, field, *plan->scalar);
-    } else {
-      SetRepeatedScalar(m, field, static_cast<int>(last.index), *plan->scalar);
-    }
-  } else {
-    absl::StatusOr<Message*> entry = MutableMapEntry(m, field, last.text);
-    if (!entry.ok()) return entry.status();
-    const FieldDescriptor* value_field = field->message_type()->map_value();
-    if (plan->select) {
-      (*entry)->GetReflection()->MutableMessage(*entry, value_field);
-    } else {
-      SetScalar(*entry, value_field, *plan->scalar);
+  switch (last.kind) {
+    case PathStep::Kind::kField:
+      if (plan->list) {
+        r->ClearField(m, field);
+        for (const ScalarValue& element : *plan->list) AddScalar(m, field, element);
+      } else if (plan->select) {
+        r->MutableMessage(m, field);
+      } else {
+        SetScalar(m, field, *plan->scalar);
+      }
+      break;
+    case PathStep::Kind::kElement:
+      if (last.index < r->FieldSize(*m, field)) {
+        if (!plan->select) SetRepeatedScalar(m, field, last.index, *plan->scalar);
+        break;
+      }
+      [[fallthrough]];
+    case PathStep::Kind::kAppend:
+      if (plan->select) {
+        r->AddMessage(m, field);
+      } else {
+        AddScalar(m, field, *plan->scalar);
+      }
+      break;
+    case PathStep::Kind::kMapEntry: {
+      absl::StatusOr<Message*> entry = MutableMapEntry(m, field, last.key);
+      if (!entry.ok()) return entry.status();
+      const FieldDescriptor* value_field = field->message_type()->map_value();
+      if (plan->select) {
+        (*entry)->GetReflection()->MutableMessage(*entry, value_field);
+      } else {
+        SetScalar(*entry, value_field, *plan->scalar);
+      }
+      break;
     }
   }
   return absl::OkStatus();
@@ -282,7 +297,7 @@ absl::Status ApplyScalarOverride(Message* msg, absl::string_view key, absl::stri
     return absl::InvalidArgumentError(
         absl::StrCat("empty key in override '", key, "=", value, "': expected key=value"));
   }
-  absl::StatusOr<std::vector<PathStep>> steps = ResolveFieldPath(msg->GetDescriptor(), key);
+  absl::StatusOr<FieldPath> steps = ResolveFieldPath(msg->GetDescriptor(), key);
   if (!steps.ok()) return steps.status();
   if (value == kNull) return ClearAt(msg, *steps);
   return SetAt(msg, *steps, key, value);

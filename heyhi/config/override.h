@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "heyhi/overrides.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
+#include "heyhi/overrides.h"
 
 namespace heyhi {
 
@@ -27,13 +27,12 @@ struct Override {
 // classifies `I<mount>=` tokens as include overrides. Duplicate keys keep the
 // last value at the position of their first appearance. A token without '='
 // is an error showing the expected forms.
-absl::StatusOr<std::vector<Override>> ParseOverrides(
-    const std::vector<std::string>& tokens);
+absl::StatusOr<std::vector<Override>> ParseOverrides(const std::vector<std::string>& tokens);
 
 // Applies one scalar override `key=value` to `msg` (value typed by the
 // schema; NULL, SELECT, indices, -1 append, list literals, map keys: SPEC §3).
-absl::Status ApplyScalarOverride(google::protobuf::Message* msg,
-                                 absl::string_view key, absl::string_view value);
+absl::Status ApplyScalarOverride(google::protobuf::Message* msg, absl::string_view key,
+                                 absl::string_view value);
 
 }  // namespace heyhi
 

@@ -14,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
+#include "heyhi/config/field_path.h"
+#include "heyhi/config/field_value.h"
 
 namespace heyhi {
 namespace {
@@ -146,11 +148,7 @@ class Flattener {
     for (int i = 0; i < size; ++i) {
       const Message& entry = r->GetRepeatedMessage(msg, field, i);
       const Reflection* er = entry.GetReflection();
-      const std::string entry_key =
-          absl::StrCat(key, ".",
-                       key_field->cpp_type() == FieldDescriptor::CPPTYPE_STRING
-                           ? er->GetString(entry, key_field)
-                           : FormatScalar(entry, key_field));
+      const std::string entry_key = absl::StrCat(key, ".", MapKeyText(GetScalar(entry, key_field)));
       if (value_field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
         Present(er->GetMessage(entry, value_field), entry_key);
       } else {

@@ -7,10 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
-#include "heyhi/config/text_loader.h"
+#include "heyhi/config/field_path.h"
 
 namespace heyhi {
 
@@ -37,50 +35,21 @@ class Provenance {
 
 // A value's origin while a composition is in progress, by structured path.
 struct ProvenanceEntry {
-  ValuePath path;
+  FieldPath path;
   std::string origin;
 };
-
-// "a.b.3.c", map keys as they are, a whole repeated field by its name.
-std::string ValuePathToString(const ValuePath& path);
-
-// The structured form of the dotted `path` as it stands in `msg`: oneof names
-// are skipped, index -1 becomes the last element, map keys are kept. The
-// fields on the way must exist (call it after the path was written).
-absl::StatusOr<ValuePath> ConcretePath(const google::protobuf::Message& msg,
-                                      absl::string_view path);
-
-// `path` (dotted, from `type`) without the oneof names it passes through:
-// "encoder.mlp.hidden_dim" -> "mlp.hidden_dim" when `encoder` is the oneof
-// holding `mlp`. Other steps are kept as written.
-std::string DropOneofNames(const google::protobuf::Descriptor* type, absl::string_view path);
-
-// Whether the field `path` names is set in `msg` (a whole repeated field:
-// non-empty; an element or map key: present).
-bool PathIsSet(const google::protobuf::Message& msg, const ValuePath& path);
 
 // Rewrites `entries`, relative to a message about to be merged into `target`
 // (its state before the merge; null when it is new), to the paths they will
 // have there: repeated fields append after what `target` holds.
-void RebaseForMerge(const google::protobuf::Message* target,
-                    std::vector<ProvenanceEntry>* entries);
-
-// A map entry's key in the text form flat paths use: strings as they are,
-// integers in decimal, bools true/false.
-std::string MapKeyText(const google::protobuf::Message& entry);
-
-// The entry of map field `field` in `msg` whose key reads `key` (the last one
-// when the key repeats, as when the map is read); null if none.
-const google::protobuf::Message* FindMapEntryByKey(const google::protobuf::Message& msg,
-                                              const google::protobuf::FieldDescriptor* field,
-                                              const std::string& key);
+void RebaseForMerge(const google::protobuf::Message* target, std::vector<ProvenanceEntry>* entries);
 
 // Whether `path` is `prefix` or lies under it; a whole repeated or map field
-// (index -1) holds all its elements.
-bool IsPrefixOf(const ValuePath& prefix, const ValuePath& path);
+// holds all its elements.
+bool IsPrefixOf(const FieldPath& prefix, const FieldPath& path);
 
 // Prepends `prefix` to every entry.
-void PrefixEntries(const ValuePath& prefix, std::vector<ProvenanceEntry>* entries);
+void PrefixEntries(const FieldPath& prefix, std::vector<ProvenanceEntry>* entries);
 
 }  // namespace heyhi
 

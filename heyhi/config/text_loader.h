@@ -11,26 +11,16 @@
 #include "heyhi/base/files.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "heyhi/config/field_path.h"
 
 namespace heyhi {
-
-// One step of a field path: a field, and for a repeated field the element
-// index, for a map field the entry's key (in its flat text form).
-struct ValueStep {
-  const google::protobuf::FieldDescriptor* field = nullptr;
-  // Element of a repeated field; -1: the field as a whole (or not repeated).
-  // For a map, any value >= 0 means the entry `key`.
-  int index = -1;
-  std::string key;  // map key, when field->is_map() and index >= 0
-};
-using ValuePath = std::vector<ValueStep>;
 
 // Where one value of a parsed file was written. Repeated indices count from
 // the first element this text added (the parser appends to what was there).
 struct FieldLocation {
-  ValuePath path;  // from the parsed message
-  int line = 0;   // 1-based
-  int column = 0; // 1-based
+  FieldPath path;  // from the parsed message
+  int line = 0;    // 1-based
+  int column = 0;  // 1-based
 };
 
 // Parses the text-format file `path` into `out` (merged on top of what it
