@@ -13,7 +13,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 # code, so the protobuf runtime must be 3.21), protoc for heyhi_add_schema
 # (it brings libprotoc, which protoc-gen-heyhi needs) and CMake for find_package(heyhi).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "libprotobuf-dev (>= 3.21), libprotobuf-dev (<< 3.22), protobuf-compiler (>= 3.21), protobuf-compiler (<< 3.22), libabsl-dev, libgflags-dev, libgoogle-glog-dev, cmake (>= 3.20)")
+  "libprotobuf-dev (>= 3.21), libprotobuf-dev (<< 3.22), protobuf-compiler (>= 3.21), protobuf-compiler (<< 3.22), libabsl-dev, libgflags-dev, libgoogle-glog-dev, libssl-dev, cmake (>= 3.20)")
 # libpar-packer-perl (PAR::Packer) ships a /usr/bin/pp as well.
 set(CPACK_DEBIAN_PACKAGE_CONFLICTS libpar-packer-perl)
 # The C and C++ runtimes of pp and protoc-gen-heyhi, found by dpkg-shlibdeps

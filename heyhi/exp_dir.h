@@ -25,6 +25,8 @@ inline constexpr char kCommandFile[] = "command.txt";
 inline constexpr char kLaunchDirFile[] = "heyhi.launch_dir";  // folder `run` started from
 inline constexpr char kSnapshotFile[] = "heyhi.snapshot";     // path of the binary jobs run
 inline constexpr char kRunLogFile[] = "run.log";
+inline constexpr char kXpRecordFile[] = "heyhi.xp.prototxt";  // what info, ls and -f read
+inline constexpr char kMetricsFile[] = "metrics.jsonl";        // one JSON object per line
 
 enum class XpStatus { kNotStarted, kRunning, kDone, kDead };
 
@@ -76,9 +78,11 @@ class ExpDir {
   absl::Status WriteFile(const std::string& name, const std::string& content) const;
   absl::StatusOr<std::string> ReadFile(const std::string& name) const;
 
-  absl::Status RecordJobId(const std::string& job_id) const { return WriteFile(kJobIdFile, job_id + "\n"); }
+  // Records the current job (and adds it to the record's job history).
+  absl::Status RecordJobId(const std::string& job_id) const;
   absl::StatusOr<std::string> JobId() const;  // trimmed; NotFound when none
-  absl::Status MarkDone() const { return WriteFile(kDoneFile, "done\n"); }
+  // Marks the task as returned normally (and records when).
+  absl::Status MarkDone() const;
 
   // Deletes the folder's content and the folder itself, only if it carries
   // heyhi's marker, lies strictly inside exp_root, and is neither `/` nor the

@@ -3,7 +3,9 @@
 #ifndef HEYHI_TASK_H_
 #define HEYHI_TASK_H_
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,6 +51,13 @@ class JobContext {
 
   // A path from the config: absolute as is, relative to launch_dir().
   std::string ResolvePath(const std::string& path) const;
+
+  // On rank 0, appends one line to <exp dir>/metrics.jsonl: `metrics` with
+  // `epoch`, `step` and the time, read by `run info`, `ls` and `plot`. A run
+  // resumed at an epoch already in the file replaces the lines from there.
+  // Other ranks write nothing.
+  absl::Status LogMetrics(const std::map<std::string, double>& metrics, int64_t epoch,
+                          int64_t step = -1) const;
 
   // Called on rank 0 when the job is preempted (Slurm's signal), before it is
   // requeued: save what is needed to resume. It runs on a thread of its own

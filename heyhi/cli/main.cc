@@ -32,12 +32,16 @@
 #include "heyhi/config/printer.h"
 #include "heyhi/base/command_line.h"
 #include "heyhi/cli/run_flags.h"
+#include "heyhi/cli/stored_config.h"
+#include "heyhi/cli/inspect.h"
 #include "heyhi/launch/dispatch.h"
 #include "heyhi/experiment/run_modes.h"
 #include "heyhi/launch/worker.h"
 #include "heyhi/signature.h"
 #include "heyhi/experiment/snapshot.h"
 #include "heyhi/experiment/task_registry.h"
+#include "heyhi/experiment/xp_index.h"
+#include "heyhi/experiment/xp_record.h"
 
 namespace heyhi {
 namespace {
@@ -184,9 +188,23 @@ absl::Status WriteExpFiles(const ExpDir& dir, const RunCommandLine& cli,
   return status;
 }
 
-int Launch(const RunCommandLine& cli, const Composed& composed, const RegisteredTask& task,
-           const LaunchPlan& plan, ExpDir& dir, const std::string& exp_root,
-           std::unique_ptr<ExpLock> lock) {
+// The record of a new experiment, before its task starts.
+void FillRecord(const RunCommandLine& cli, const Composed& composed, const std::string& launch_dir,
+                XpRecord* record) {
+  if (!record->has_config()) record->set_config(cli.config);
+  record->set_config_abs(composed.config_path);
+  record->set_conf_root(composed.search->conf_root);
+  record->clear_overrides();
+  for (const std::string& token : composed.overrides) record->add_overrides(token);
+  record->set_command(CommandToRepeat(cli, launch_dir));
+  record->set_launch_dir(launch_dir);
+  record->set_task(composed.task_name);
+  record->set_created(UnixNow());
+}
+
+int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
+           const RegisteredTask& task, const LaunchPlan& plan, ExpDir& dir,
+           const std::string& exp_root, std::unique_ptr<ExpLock> lock) {
   const std::string launch_dir = WorkingDirectory();
   absl::StatusOr<std::string> binary = CurrentExecutable();
   if (!binary.ok()) return Fail(std::string(binary.status().message()));
@@ -197,8 +215,21 @@ int Launch(const RunCommandLine& cli, const Composed& composed, const Registered
     if (!cached.ok()) return Fail(std::string(cached.status().message()));
     snapshot = *cached;
   }
+  FillRecord(cli, composed, launch_dir, &record);
   absl::Status written = WriteExpFiles(dir, cli, composed, launch_dir, snapshot);
-  if (written.ok()) written = RecordSourceState(launch_dir, dir);
+  if (written.ok()) {
+    absl::StatusOr<SourceState> source = RecordSourceState(launch_dir, dir);
+    written = source.status();
+    if (source.ok() && !source->commit.empty()) {
+      record.set_git_commit(source->commit);
+      record.set_git_dirty(source->dirty);
+    }
+  }
+  if (written.ok()) {
+    if (LaunchEndsWithTask(plan) && plan.num_procs <= 1) record.set_started(UnixNow());
+    written = UpdateXpRecord(dir, [&record](XpRecord* stored) { *stored = record; });
+  }
+  if (written.ok()) written = IndexXp(exp_root, record.sig(), dir.path());
   if (written.ok()) written = dir.RecordJobId(LocalJobId());
   if (!written.ok()) return Fail(std::string(written.message()));
 
@@ -220,12 +251,35 @@ int Launch(const RunCommandLine& cli, const Composed& composed, const Registered
   return ran.ok() ? kExitOk : kExitFailed;
 }
 
+// The composition `run` starts from: the config file with the overrides,
+// or with -f SIG the stored config of that experiment with them on top.
+absl::StatusOr<Composed> ComposeForRun(const RunCommandLine& cli,
+                                       const google::protobuf::Descriptor* root_type,
+                                       XpRecord* record) {
+  if (cli.from.empty()) {
+    LoadOptions options;
+    options.root_type = root_type;
+    return LoadConfig(cli.config, cli.overrides, options);
+  }
+  if (!cli.config.empty()) return absl::InvalidArgumentError("give -c CFG or -f SIG, not both");
+  absl::StatusOr<std::string> parent_dir = FindXp(DefaultExpRoot(), cli.from);
+  if (!parent_dir.ok()) return parent_dir.status();
+  absl::StatusOr<XpRecord> parent = ReadXpRecord(ExpDir(*parent_dir, *parent_dir));
+  if (!parent.ok()) return parent.status();
+  absl::StatusOr<Composed> stored = LoadStoredConfig(*parent_dir, *parent, root_type);
+  if (!stored.ok()) return stored.status();
+  record->set_parent_sig(parent->sig());
+  for (const std::string& token : cli.overrides) record->add_parent_overrides(token);
+  record->set_config(parent->config());
+  return DeriveConfig(std::move(*stored), cli.overrides);
+}
+
 int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* root_type) {
-  if (cli.config.empty()) return Fail(absl::StrCat("missing -c CFG\n\nusage: ", RunUsage()),
-                                      kExitBadUsage);
-  LoadOptions options;
-  options.root_type = root_type;
-  absl::StatusOr<Composed> composed = LoadConfig(cli.config, cli.overrides, options);
+  if (cli.config.empty() && cli.from.empty()) {
+    return Fail(absl::StrCat("missing -c CFG\n\nusage: ", RunUsage()), kExitBadUsage);
+  }
+  XpRecord record;
+  absl::StatusOr<Composed> composed = ComposeForRun(cli, root_type, &record);
   if (!composed.ok()) return Fail(std::string(composed.status().message()));
   if (cli.print + cli.print_flat + cli.print_flat_all + !cli.describe.empty() > 1) {
     return Fail("choose one of --print, --print-flat, --print-flat-all, --describe", kExitBadUsage);
@@ -246,7 +300,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
                       std::time(nullptr));
   if (!fields.ok()) return Fail(std::string(fields.status().message()));
   // HeyHi hashed the tokens as typed; %(redefines_hash)s finds its folders.
-  absl::StatusOr<std::string> redefines_hash = RedefinesHash(cli.overrides);
+  absl::StatusOr<std::string> redefines_hash = RedefinesHash(composed->overrides);
   if (!redefines_hash.ok()) return Fail(std::string(redefines_hash.status().message()));
   fields->redefines_hash = *redefines_hash;
   absl::StatusOr<std::string> exp_id =
@@ -317,7 +371,10 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     absl::Status wiped = dir.Clear();
     if (!wiped.ok()) return Fail(absl::StrCat("cannot wipe: ", wiped.message()));
   }
-  return Launch(cli, *composed, *task, *plan, dir, exp_root, std::move(*lock));
+  record.set_sig(fields->sig);
+  record.set_tag(fields->redefines);
+  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root,
+                std::move(*lock));
 }
 
 }  // namespace
@@ -325,6 +382,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
 int Main(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
+  if (argc >= 2 && IsInspectCommand(argv[1])) return InspectMain(argc - 1, argv + 1, root_type);
   absl::StatusOr<RunCommandLine> cli = ParseRunCommandLine(argc, argv);
   if (!cli.ok()) {
     return Fail(absl::StrCat(cli.status().message(), "\n\nusage: ", RunUsage()), kExitBadUsage);

@@ -37,6 +37,9 @@ constexpr FlagSpec kRunFlags[] = {
     {"force", false, "Wipe without the 3-second countdown."},
     {"log_level", true, "Least severity logged: INFO, WARNING, ERROR (or 0-2)."},
     {"worker", true, "Run as a worker process of the experiment in this folder."},
+    {"f", true,
+     "Start from the stored config of experiment SIG (not today's files), with the "
+     "overrides on top."},
     {"help", false, "Show this help."},
     {"helpfull", false, "Same as --help."},
 };
@@ -83,6 +86,7 @@ absl::Status ApplyRunFlag(const std::string& name, const std::string& value,
   if (name == "out") out->out = value;
   if (name == "describe") out->describe = value;
   if (name == "worker") out->worker = value;
+  if (name == "f") out->from = value;
   if (name == "checkpoint") {
     out->checkpoint_given = true;
     out->checkpoint = value;
@@ -94,14 +98,16 @@ absl::Status ApplyRunFlag(const std::string& name, const std::string& value,
 }  // namespace
 
 const char* RunUsage() {
-  return "run -c CFG [--adhoc] [--mode M] [--out PATTERN] [--print] [--print-flat]\n"
+  return "run -c CFG | -f SIG [--adhoc] [--mode M] [--out PATTERN] [--print] [--print-flat]\n"
          "    [--print-flat-all] [--describe KEY] [--checkpoint DIR|\"\"] [--force]\n"
          "    [--log_level L] [overrides...]\n"
          "Composes CFG with the overrides (key=value, I<mount>=<path>), names the\n"
          "experiment from the composed config, and runs its task unless the mode and\n"
          "the experiment's status say otherwise.\n"
          "Modes: gentle_start (default), start_continue, start_restart, restart\n"
-         "(default with --adhoc), dryrun.";
+         "(default with --adhoc), dryrun.\n"
+         "Experiments: run info SIG, run ls [PATTERN...], run diff A B, run plot SIG...\n"
+         "(each with --json; SIG: a signature, a prefix of 4+ hex characters, or an exp dir).";
 }
 
 absl::StatusOr<RunCommandLine> ParseRunCommandLine(int argc, char** argv) {

@@ -23,6 +23,7 @@ struct RunCommandLine {
   std::string checkpoint;       // --checkpoint DIR; "" runs the build binary
   bool force = false;
   std::string worker;           // --worker EXP_DIR
+  std::string from;             // -f SIG: start from that experiment's config
   bool help = false;
   std::vector<std::string> overrides;  // every other token, as given
   std::vector<std::string> argv;       // the whole command line, as given

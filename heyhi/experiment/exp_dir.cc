@@ -24,6 +24,7 @@
 #include "heyhi/base/files.h"
 #include "heyhi/base/subprocess.h"
 #include "heyhi/experiment/local_job.h"
+#include "heyhi/experiment/xp_record.h"
 #include "absl/strings/strip.h"
 #include "glog/logging.h"
 
@@ -160,6 +161,21 @@ absl::StatusOr<std::string> ExpDir::ReadFile(const std::string& name) const {
   std::stringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+absl::Status ExpDir::RecordJobId(const std::string& job_id) const {
+  absl::Status status = WriteFile(kJobIdFile, job_id + "\n");
+  if (!status.ok()) return status;
+  return UpdateXpRecord(*this, [&job_id](XpRecord* record) {
+    const int n = record->job_ids_size();
+    if (n == 0 || record->job_ids(n - 1) != job_id) record->add_job_ids(job_id);
+  });
+}
+
+absl::Status ExpDir::MarkDone() const {
+  absl::Status status = WriteFile(kDoneFile, "done\n");
+  if (!status.ok()) return status;
+  return UpdateXpRecord(*this, [](XpRecord* record) { record->set_ended(UnixNow()); });
 }
 
 absl::StatusOr<std::string> ExpDir::JobId() const {

@@ -42,9 +42,10 @@ absl::StatusOr<std::string> SnapshotBinary(const std::string& binary,
   return target;
 }
 
-absl::Status RecordSourceState(const std::string& source_dir, const ExpDir& dir) {
+absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir,
+                                              const ExpDir& dir) {
   absl::StatusOr<std::string> commit = ProgramOutput({"git", "-C", source_dir, "rev-parse", "HEAD"});
-  if (!commit.ok()) return absl::OkStatus();  // not a checkout, or no commit, or no git
+  if (!commit.ok()) return SourceState();  // not a checkout, or no commit, or no git
   absl::StatusOr<std::string> top =
       ProgramOutput({"git", "-C", source_dir, "rev-parse", "--show-toplevel"});
   absl::StatusOr<std::string> branch =
@@ -59,7 +60,14 @@ absl::Status RecordSourceState(const std::string& source_dir, const ExpDir& dir)
       "branch: ", branch.ok() ? absl::StripAsciiWhitespace(*branch) : "?", "\n",
       "status:\n", status.ok() ? *status : "?\n");
   if (absl::Status written = dir.WriteFile("git.txt", info); !written.ok()) return written;
-  return dir.WriteFile("workdir.diff", diff.ok() ? *diff : "");
+  if (absl::Status written = dir.WriteFile("workdir.diff", diff.ok() ? *diff : "");
+      !written.ok()) {
+    return written;
+  }
+  SourceState state;
+  state.commit = std::string(absl::StripAsciiWhitespace(*commit));
+  state.dirty = !status.ok() || !absl::StripAsciiWhitespace(*status).empty();
+  return state;
 }
 
 }  // namespace heyhi

@@ -22,10 +22,16 @@ absl::StatusOr<std::string> CurrentExecutable();
 absl::StatusOr<std::string> SnapshotBinary(const std::string& binary,
                                            const std::string& exp_root);
 
+// The state of the source tree an experiment was launched from.
+struct SourceState {
+  std::string commit;  // "" outside a git checkout
+  bool dirty = false;  // uncommitted changes or untracked files
+};
+
 // When `source_dir` is inside a git checkout, writes `git.txt` (commit,
 // branch, status) and `workdir.diff` (uncommitted changes) into `dir`.
-// Outside a checkout, or without git, writes nothing and returns OK.
-absl::Status RecordSourceState(const std::string& source_dir, const ExpDir& dir);
+// Outside a checkout, or without git, writes nothing.
+absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir, const ExpDir& dir);
 
 
 }  // namespace heyhi

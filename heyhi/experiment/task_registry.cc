@@ -1,6 +1,9 @@
 // The process-wide table of task functions, filled by HEYHI_TASK at start-up.
 #include "heyhi/experiment/task_registry.h"
 
+#include "heyhi/exp_dir.h"
+#include "heyhi/experiment/metrics.h"
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -31,6 +34,12 @@ bool JobContext::RunCheckpointHook() const {
 std::string JobContext::ResolvePath(const std::string& path) const {
   if (path.empty() || path[0] == '/' || job_.launch_dir.empty()) return path;
   return job_.launch_dir + "/" + path;
+}
+
+absl::Status JobContext::LogMetrics(const std::map<std::string, double>& metrics,
+                                    int64_t epoch, int64_t step) const {
+  if (job_.rank != 0) return absl::OkStatus();
+  return AppendMetrics(job_.exp_dir + "/" + kMetricsFile, metrics, epoch, step);
 }
 
 bool RegisterTask(const std::string& case_name, const std::string& type_name,

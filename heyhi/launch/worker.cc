@@ -2,6 +2,7 @@
 #include "heyhi/launch/worker.h"
 
 #include "heyhi/base/command_line.h"
+#include "heyhi/experiment/xp_record.h"
 
 #include <unistd.h>
 
@@ -151,6 +152,13 @@ int WorkerMain(const std::string& exp_dir, const google::protobuf::Descriptor* r
   if (!watch.ok()) {
     LOG(ERROR) << "worker rank " << ctx.rank() << ": " << watch.status().message();
     return kExitFailed;
+  }
+  if (ctx.rank() == 0) {
+    absl::Status recorded = UpdateXpRecord(ExpDir(exp_dir, exp_dir), [&ctx](XpRecord* record) {
+      record->set_started(UnixNow());
+      record->set_requeue_count(ctx.requeue_count());
+    });
+    if (!recorded.ok()) LOG(WARNING) << "worker rank 0: " << recorded.message();
   }
   absl::Status ran = RunTaskInProcess(*task, *frozen->task, ctx);
   // A preemption under way owns the outcome: its thread checkpoints, requeues

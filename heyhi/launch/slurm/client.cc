@@ -150,6 +150,18 @@ absl::StatusOr<bool> SlurmClient::IsAlive(const std::string& job_id) const {
   return IsAliveSlurmState(state->state);
 }
 
+absl::StatusOr<std::map<std::string, std::string>> SlurmClient::QueueStates() const {
+  absl::StatusOr<ProgramResult> squeue = RunSlurm({"squeue", "-h", "--states=all", "-o", "%i %T"});
+  if (!squeue.ok()) return squeue.status();
+  std::map<std::string, std::string> states;
+  for (absl::string_view line : absl::StrSplit(squeue->out, '\n', absl::SkipWhitespace())) {
+    std::pair<absl::string_view, absl::string_view> id_state =
+        absl::StrSplit(absl::StripAsciiWhitespace(line), absl::MaxSplits(' ', 1));
+    states[std::string(id_state.first)] = std::string(absl::StripAsciiWhitespace(id_state.second));
+  }
+  return states;
+}
+
 absl::Status SlurmClient::Cancel(const std::string& job_id) const {
   absl::StatusOr<ProgramResult> cancelled = RunSlurm({"scancel", job_id});
   if (!cancelled.ok()) return cancelled.status();

@@ -4,6 +4,7 @@
 #define HEYHI_LAUNCH_SLURM_CLIENT_H_
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,10 @@ class SlurmClient {
 
   // Whether QueryJob finds the job in an alive state; a job no one knows is not alive.
   absl::StatusOr<bool> IsAlive(const std::string& job_id) const;
+
+  // The state of every job squeue knows (finished ones until MinJobAge), by
+  // job id, from one squeue call: what `run ls` shows for many jobs at once.
+  absl::StatusOr<std::map<std::string, std::string>> QueueStates() const;
 
   // `scancel <id>`, then waits until squeue no longer lists it as alive
   // (DeadlineExceeded after Options::cancel_timeout).

@@ -1,0 +1,76 @@
+// Stored configs: parsed with the schema compiled into the run binary.
+#include "heyhi/cli/stored_config.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+#include "heyhi/base/files.h"
+#include "heyhi/config/include_resolver.h"
+#include "heyhi/config/override.h"
+#include "heyhi/config/provenance.h"
+#include "heyhi/config/schema.h"
+#include "heyhi/exp_dir.h"
+
+namespace heyhi {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+absl::StatusOr<Composed> LoadStoredConfig(const std::string& exp_dir, const XpRecord& record,
+                                          const google::protobuf::Descriptor* root_type) {
+  const std::string path = absl::StrCat(exp_dir, "/", kRootConfigFile);
+  absl::StatusOr<std::string> text = ReadFileToString(path);
+  if (!text.ok()) return text.status();
+  std::unique_ptr<Message> root(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(root_type)->New());
+  if (!google::protobuf::TextFormat::ParseFromString(*text, root.get())) {
+    return absl::DataLossError(
+        absl::StrCat(path, " does not parse as ", root_type->full_name(),
+                     " (written by another schema, or damaged)"));
+  }
+  const google::protobuf::OneofDescriptor* oneof = TaskOneof(root_type);
+  const FieldDescriptor* chosen =
+      oneof == nullptr ? nullptr : root->GetReflection()->GetOneofFieldDescriptor(*root, oneof);
+  if (chosen == nullptr) return absl::DataLossError(absl::StrCat(path, " selects no task"));
+  Composed composed;
+  composed.task_name = chosen->name();
+  composed.task = &root->GetReflection()->GetMessage(*root, chosen);
+  composed.root = std::move(root);
+  composed.config_path = record.config_abs();
+  auto search = std::make_shared<SearchPath>();
+  search->conf_root = record.conf_root();
+  search->project_root = ParentDir(record.conf_root());
+  composed.search = std::move(search);
+  composed.provenance = std::make_shared<Provenance>();
+  composed.overrides.assign(record.overrides().begin(), record.overrides().end());
+  return composed;
+}
+
+absl::StatusOr<Composed> DeriveConfig(Composed stored, const std::vector<std::string>& overrides) {
+  absl::StatusOr<std::vector<Override>> parsed = ParseOverrides(overrides);
+  if (!parsed.ok()) return parsed.status();
+  std::unique_ptr<Message> root(stored.root->New());
+  root->CopyFrom(*stored.root);
+  const FieldDescriptor* chosen = root->GetDescriptor()->FindFieldByName(stored.task_name);
+  Message* task = root->GetReflection()->MutableMessage(root.get(), chosen);
+  for (const Override& override_ : *parsed) {
+    if (override_.kind == Override::Kind::kInclude) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "override ", override_.token,
+          ": -f starts from a stored config, which has no files to include into; give "
+          "key=value overrides"));
+    }
+    if (absl::Status applied = ApplyScalarOverride(task, override_.key, override_.value);
+        !applied.ok()) {
+      return absl::Status(applied.code(),
+                          absl::StrCat("override ", override_.token, ": ", applied.message()));
+    }
+  }
+  stored.task = task;
+  stored.root = std::move(root);
+  stored.overrides.insert(stored.overrides.end(), overrides.begin(), overrides.end());
+  return stored;
+}
+
+}  // namespace heyhi
