@@ -1,4 +1,4 @@
-// Small file helpers of the runners: atomic writes and whole-file reads.
+// Small file helpers of the runners; atomic writes and reads are heyhi's own.
 #ifndef RUNNERS_FILES_H_
 #define RUNNERS_FILES_H_
 
@@ -6,16 +6,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "heyhi/base/files.h"
 
 namespace runners {
 
-// Writes `contents` to a temporary file beside `path`, flushes it to disk and
-// renames it over `path`: a reader (or a run killed meanwhile) sees either the
-// old file or the new one, never a part.
-absl::Status WriteFileAtomically(const std::string& path, const std::string& contents);
-
-// The whole content of `path`.
-absl::StatusOr<std::string> ReadFile(const std::string& path);
+using heyhi::ReadFileToString;
+using heyhi::WriteFileAtomically;
 
 bool FileExists(const std::string& path);
 

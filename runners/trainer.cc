@@ -11,7 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "conf.cfg.h"
 #include "glog/logging.h"
-#include "nlohmann/json.hpp"
+#include "heyhi/exp_dir.h"
 #include "runners/checkpoint.h"
 #include "runners/evaluation.h"
 #include "runners/files.h"
@@ -22,7 +22,6 @@
 namespace runners {
 namespace {
 
-constexpr char kMetricsFile[] = "metrics.jsonl";
 // How long the checkpoint hook waits for the step in flight to finish: well
 // within the default 90 s between Slurm's signal and its kill.
 constexpr std::chrono::seconds kHookWait{45};
@@ -163,7 +162,7 @@ absl::Status Trainer::Resume() {
   LOG(INFO) << "resuming from " << checkpoint_path_ << " at epoch " << progress_.epoch + 1
             << ", step " << progress_.step << " (requeue count " << ctx_.requeue_count() << ")";
   if (group_->rank() == 0) {
-    return WriteFileAtomically(JoinPath(ctx_.exp_dir(), kMetricsFile), progress_.metrics_jsonl);
+    return WriteFileAtomically(JoinPath(ctx_.exp_dir(), heyhi::kMetricsFile), progress_.metrics_jsonl);
   }
   return absl::OkStatus();
 }
@@ -248,25 +247,32 @@ absl::Status Trainer::RunEpoch(int64_t epoch) {
 
   std::lock_guard<std::timed_mutex> lock(state_mutex_);
   const int64_t samples = steps_per_epoch_ * global_batch;
-  // ordered_json keeps the keys in this order on the line. Doubles are
-  // written so that parsing them gives the same double; NaN becomes null.
-  nlohmann::ordered_json line;
-  line["epoch"] = epoch + 1;
-  line["train_loss"] = progress_.loss_sum / steps_per_epoch_;
-  line["test_loss"] = test.loss;
-  line["test_accuracy"] = test.accuracy;
-  line["lr"] = LearningRate(schedule, epoch, steps_per_epoch_ - 1, steps_per_epoch_);
-  line["train_samples"] = samples;
-  line["train_seconds"] = progress_.train_seconds;
-  line["epoch_seconds"] = progress_.train_seconds + eval_seconds;
-  line["samples_per_s"] = samples / std::max(progress_.train_seconds, 1e-9);
-  line["world_size"] = world;
+  const std::map<std::string, double> metrics = {
+      {"train_loss", progress_.loss_sum / steps_per_epoch_},
+      {"test_loss", test.loss},
+      {"test_accuracy", test.accuracy},
+      {"lr", LearningRate(schedule, epoch, steps_per_epoch_ - 1, steps_per_epoch_)},
+      {"train_samples", static_cast<double>(samples)},
+      {"train_seconds", progress_.train_seconds},
+      {"epoch_seconds", progress_.train_seconds + eval_seconds},
+      {"samples_per_s", samples / std::max(progress_.train_seconds, 1e-9)},
+      {"world_size", static_cast<double>(world)}};
   LOG(INFO) << absl::StrFormat(
       "epoch %d/%d: train loss %.4f, test loss %.4f, test accuracy %.4f, %.1f s, %.0f samples/s",
       epoch + 1, view_.num_epochs(), progress_.loss_sum / steps_per_epoch_, test.loss,
       test.accuracy, progress_.train_seconds + eval_seconds,
       samples / std::max(progress_.train_seconds, 1e-9));
-  progress_.metrics_jsonl += line.dump() + "\n";
+  // Metrics before the checkpoint: a run killed in between redoes the epoch,
+  // and LogMetrics replaces its line instead of repeating it.
+  if (absl::Status logged = ctx_.LogMetrics(metrics, epoch + 1, (epoch + 1) * steps_per_epoch_);
+      !logged.ok()) {
+    return logged;
+  }
+  if (group_->rank() == 0) {
+    absl::StatusOr<std::string> written = ReadFileToString(JoinPath(ctx_.exp_dir(), heyhi::kMetricsFile));
+    if (!written.ok()) return written.status();
+    progress_.metrics_jsonl = *written;
+  }
   progress_.epoch = epoch + 1;
   progress_.step = 0;
   progress_.loss_sum = 0;
@@ -276,11 +282,7 @@ absl::Status Trainer::RunEpoch(int64_t epoch) {
 
 absl::Status Trainer::Save() {
   if (group_->rank() != 0) return absl::OkStatus();
-  if (absl::Status s = SaveCheckpoint(checkpoint_path_, cfg_, *model_, *optimizer_, progress_);
-      !s.ok()) {
-    return s;
-  }
-  return WriteFileAtomically(JoinPath(ctx_.exp_dir(), kMetricsFile), progress_.metrics_jsonl);
+  return SaveCheckpoint(checkpoint_path_, cfg_, *model_, *optimizer_, progress_);
 }
 
 void Trainer::SaveFromHook() {

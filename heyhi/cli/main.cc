@@ -148,9 +148,10 @@ int PrintOnly(const RunCommandLine& cli, const Composed& composed) {
 // The override tokens as the folder name shows them: a value that names a
 // scalar of the task is written as the composed config holds it, so `lr=.1`
 // and `lr=0.1` name one folder. Other tokens (include overrides) stay as given.
-std::vector<std::string> TokensForTag(const Composed& composed) {
+std::vector<std::string> TokensForTag(const Composed& composed,
+                                      const std::vector<std::string>& given) {
   std::vector<std::string> tokens;
-  for (const std::string& token : composed.overrides) {
+  for (const std::string& token : given) {
     const std::string stripped = StripOverrideDashes(token);
     const size_t eq = stripped.find('=');
     if (eq == std::string::npos) {
@@ -269,6 +270,7 @@ absl::StatusOr<Composed> ComposeForRun(const RunCommandLine& cli,
   absl::StatusOr<Composed> stored = LoadStoredConfig(*parent_dir, *parent, root_type);
   if (!stored.ok()) return stored.status();
   record->set_parent_sig(parent->sig());
+  record->set_tag(parent->tag());
   for (const std::string& token : cli.overrides) record->add_parent_overrides(token);
   record->set_config(parent->config());
   return DeriveConfig(std::move(*stored), cli.overrides);
@@ -296,9 +298,18 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   const std::string exp_root = DefaultExpRoot();
   absl::StatusOr<ExpIdFields> fields =
       MakeExpIdFields(composed->config_path, composed->search->conf_root,
-                      TokensForTag(*composed), cli.adhoc, Signature(*composed->task),
-                      std::time(nullptr));
+                      TokensForTag(*composed, cli.overrides), cli.adhoc,
+                      Signature(*composed->task), std::time(nullptr));
   if (!fields.ok()) return Fail(std::string(fields.status().message()));
+  if (!cli.from.empty()) {
+    // -f SIG: the parent's tag, then the new overrides' (none: the same XP).
+    const std::string& parent_tag = record.tag();
+    if (cli.overrides.empty()) {
+      fields->redefines = parent_tag;
+    } else if (parent_tag != "default" && !parent_tag.empty()) {
+      fields->redefines = absl::StrCat(parent_tag, "@", fields->redefines).substr(0, 100);
+    }
+  }
   // HeyHi hashed the tokens as typed; %(redefines_hash)s finds its folders.
   absl::StatusOr<std::string> redefines_hash = RedefinesHash(composed->overrides);
   if (!redefines_hash.ok()) return Fail(std::string(redefines_hash.status().message()));

@@ -91,6 +91,11 @@ absl::Status TestSleep(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
     std::this_thread::sleep_for(std::chrono::duration<double>(cfg.seconds()));
     WaitForFile(cfg, ctx);
   }
+  for (int epoch = 1; epoch <= cfg.metrics_epochs(); ++epoch) {
+    absl::Status logged =
+        ctx.LogMetrics({{"loss", 1.0 / epoch}, {"lr", cfg.lr() * epoch}}, epoch, epoch * 10);
+    if (!logged.ok()) return logged;
+  }
   if (cfg.exit_code() != 0) std::exit(cfg.exit_code());
   if (cfg.fail() && cfg.fail_rank() < 0) return absl::InternalError("test_sleep asked to fail");
   if (FLAGS_mode != "project-mode" || FLAGS_out != "project-out") {

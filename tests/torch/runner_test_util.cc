@@ -165,7 +165,9 @@ std::vector<std::map<std::string, double>> ReadMetrics(const std::string& exp_di
 std::vector<std::map<std::string, double>> MetricsWithoutTimes(const std::string& exp_dir) {
   auto lines = ReadMetrics(exp_dir);
   for (auto& line : lines) {
-    for (const char* key : {"train_seconds", "epoch_seconds", "samples_per_s"}) line.erase(key);
+    for (const char* key : {"train_seconds", "epoch_seconds", "samples_per_s", "time"}) {
+      line.erase(key);
+    }
   }
   return lines;
 }
