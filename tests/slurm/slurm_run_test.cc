@@ -17,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "tests/run_test_helpers.h"
 #include "tests/slurm/slurm_fixture.h"
 
@@ -109,6 +110,39 @@ TEST_F(SlurmRunTest, SlurmJobRunsTheSnapshotInTheExpDirAndGoesRunningThenDone) {
   EXPECT_EQ(rows[0][0] + "/" + rows[0][1], "0/1");
   EXPECT_THAT(rows[0][4], StartsWith(box_.exp_root + "/.bin/"));  // the snapshot
   EXPECT_EQ(rows[0][5], dir);                                     // working directory
+}
+
+TEST_F(SlurmRunTest, InfoAndLsOfARunningSlurmJobShowRunningAndItsJobIdThenDone) {
+  const std::string may_end = box_.scratch + "/may_end";
+  const std::vector<std::string> args = {"-c", kOneTask, "wait_file=" + may_end,
+                                         "metrics_epochs=2"};
+  const Submitted job = Submit(args);
+  ASSERT_FALSE(job.id.empty());
+  const std::string sig = job.dir.substr(job.dir.rfind('_') + 1);
+  ASSERT_TRUE(WaitFor([&] {
+    return client_.QueryJob(job.id).value_or(SlurmJobState{}).state == "RUNNING";
+  }));
+  RunResult info = box_.Run({"info", sig, "--json"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  nlohmann::json parsed = nlohmann::json::parse(info.out);
+  EXPECT_EQ(parsed["status"], "RUNNING");
+  EXPECT_EQ(parsed["slurm_state"], "RUNNING");
+  EXPECT_EQ(parsed["job_id"], "slurm:" + job.id);
+  EXPECT_THAT(parsed["logs"].dump(), HasSubstr("/slurm/" + job.id + ".out"));
+  const RunResult ls = box_.Run({"ls", "--json"});
+  ASSERT_EQ(ls.exit_code, 0) << ls.err;
+  nlohmann::json rows = nlohmann::json::parse(ls.out);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["status"], "RUNNING");
+  EXPECT_EQ(rows[0]["slurm_state"], "RUNNING");
+  std::ofstream(may_end).close();
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(job.dir + "/heyhi.done"); }))
+      << heyhi_test::ReadAll(job.err_log);
+  ASSERT_TRUE(WaitUntilGone(job.id));
+  parsed = nlohmann::json::parse(box_.Run({"info", sig, "--json"}).out);
+  EXPECT_EQ(parsed["status"], "DONE");
+  EXPECT_EQ(parsed["last_metrics"]["epoch"], 2);
+  EXPECT_GT(parsed["ended"].get<int64_t>(), 0);
 }
 
 TEST_F(SlurmRunTest, TwoTaskJobSeesRanksZeroAndOneWorldSizeTwoAndOneMaster) {
