@@ -14,8 +14,7 @@
 namespace heyhi {
 
 // The flat-form value of the field at `key` (a message prints in text format).
-absl::StatusOr<std::string> ConfGet(const google::protobuf::Message& msg,
-                                    const std::string& key);
+absl::StatusOr<std::string> ConfGet(const google::protobuf::Message& msg, const std::string& key);
 // Same as the override `key=value`.
 absl::Status ConfSet(google::protobuf::Message* msg, const std::string& key,
                      const std::string& value);

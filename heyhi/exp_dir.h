@@ -14,10 +14,10 @@ namespace heyhi {
 
 // File names inside an exp dir. heyhi writes these and nothing else of its
 // own; everything else belongs to the task.
-inline constexpr char kMarkerFile[] = ".heyhi";             // "this folder is heyhi's"
-inline constexpr char kDoneFile[] = "heyhi.done";           // the task returned normally
-inline constexpr char kJobIdFile[] = "heyhi.jobid";         // "local:<pid>@<host>" | "slurm:<id>"
-inline constexpr char kLockFile[] = "heyhi.lock";           // flock()ed while launching
+inline constexpr char kMarkerFile[] = ".heyhi";      // "this folder is heyhi's"
+inline constexpr char kDoneFile[] = "heyhi.done";    // the task returned normally
+inline constexpr char kJobIdFile[] = "heyhi.jobid";  // "local:<pid>@<host>" | "slurm:<id>"
+inline constexpr char kLockFile[] = "heyhi.lock";    // flock()ed while launching
 inline constexpr char kRootConfigFile[] = "config_meta.prototxt";
 inline constexpr char kTaskConfigFile[] = "config.prototxt";
 inline constexpr char kOverridesFile[] = "overrides.txt";
@@ -26,7 +26,7 @@ inline constexpr char kLaunchDirFile[] = "heyhi.launch_dir";  // folder `run` st
 inline constexpr char kSnapshotFile[] = "heyhi.snapshot";     // path of the binary jobs run
 inline constexpr char kRunLogFile[] = "run.log";
 inline constexpr char kXpRecordFile[] = "heyhi.xp.prototxt";  // what info, ls and -f read
-inline constexpr char kMetricsFile[] = "metrics.jsonl";        // one JSON object per line
+inline constexpr char kMetricsFile[] = "metrics.jsonl";       // one JSON object per line
 
 enum class XpStatus { kNotStarted, kRunning, kDone, kDead };
 

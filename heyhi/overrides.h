@@ -13,8 +13,7 @@ namespace heyhi {
 // Parses `tokens` and applies them as scalar overrides in order. Include
 // overrides need files and a search path: use LoadConfig for those; here they
 // are an error.
-absl::Status ApplyOverrides(google::protobuf::Message* msg,
-                            const std::vector<std::string>& tokens);
+absl::Status ApplyOverrides(google::protobuf::Message* msg, const std::vector<std::string>& tokens);
 
 }  // namespace heyhi
 

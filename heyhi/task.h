@@ -92,8 +92,7 @@ bool RegisterTask(const std::string& case_name, const std::string& type_name,
 namespace internal {
 // Calls a task function that returns absl::Status or void.
 template <typename Type, typename Function>
-absl::Status CallTask(Function& function, const google::protobuf::Message& cfg,
-                      JobContext& ctx) {
+absl::Status CallTask(Function& function, const google::protobuf::Message& cfg, JobContext& ctx) {
   const Type& typed = static_cast<const Type&>(cfg);
   if constexpr (std::is_void_v<decltype(function(typed, ctx))>) {
     function(typed, ctx);
@@ -109,11 +108,11 @@ absl::Status CallTask(Function& function, const google::protobuf::Message& cfg,
 // HEYHI_TASK(train, TrainTask, Train) registers
 //   absl::Status Train(const TrainTask& cfg, heyhi::JobContext& ctx);
 // (or a function returning void) for the `train` case of MetaCfg.task.
-#define HEYHI_TASK(case_name, Type, function)                                               \
-  static const bool heyhi_task_registered_##case_name = ::heyhi::RegisterTask(              \
-      #case_name, Type::descriptor()->full_name(),                                          \
+#define HEYHI_TASK(case_name, Type, function)                                                \
+  static const bool heyhi_task_registered_##case_name = ::heyhi::RegisterTask(               \
+      #case_name, Type::descriptor()->full_name(),                                           \
       [](const ::google::protobuf::Message& cfg, ::heyhi::JobContext& ctx) -> absl::Status { \
-        return ::heyhi::internal::CallTask<Type>(function, cfg, ctx);                       \
+        return ::heyhi::internal::CallTask<Type>(function, cfg, ctx);                        \
       })
 
 #endif  // HEYHI_TASK_H_

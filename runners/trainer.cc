@@ -162,7 +162,8 @@ absl::Status Trainer::Resume() {
   LOG(INFO) << "resuming from " << checkpoint_path_ << " at epoch " << progress_.epoch + 1
             << ", step " << progress_.step << " (requeue count " << ctx_.requeue_count() << ")";
   if (group_->rank() == 0) {
-    return WriteFileAtomically(JoinPath(ctx_.exp_dir(), heyhi::kMetricsFile), progress_.metrics_jsonl);
+    return WriteFileAtomically(JoinPath(ctx_.exp_dir(), heyhi::kMetricsFile),
+                               progress_.metrics_jsonl);
   }
   return absl::OkStatus();
 }
@@ -269,7 +270,8 @@ absl::Status Trainer::RunEpoch(int64_t epoch) {
     return logged;
   }
   if (group_->rank() == 0) {
-    absl::StatusOr<std::string> written = ReadFileToString(JoinPath(ctx_.exp_dir(), heyhi::kMetricsFile));
+    absl::StatusOr<std::string> written =
+        ReadFileToString(JoinPath(ctx_.exp_dir(), heyhi::kMetricsFile));
     if (!written.ok()) return written.status();
     progress_.metrics_jsonl = *written;
   }

@@ -49,12 +49,11 @@ TEST(SplitFlags, OtherFlagSourcesAreAskedAboutNamesTheProgramDoesNotKnow) {
   std::vector<std::string> args = {"prog", "--v", "2", "--logtostderr", "k=v"};
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
-  absl::StatusOr<SplitArgs> split =
-      SplitFlags(static_cast<int>(argv.size()), argv.data(), kFlags,
-                 [](const std::string& name, bool* takes_value) {
-                   *takes_value = name == "v";
-                   return name == "v" || name == "logtostderr";
-                 });
+  absl::StatusOr<SplitArgs> split = SplitFlags(static_cast<int>(argv.size()), argv.data(), kFlags,
+                                               [](const std::string& name, bool* takes_value) {
+                                                 *takes_value = name == "v";
+                                                 return name == "v" || name == "logtostderr";
+                                               });
   ASSERT_TRUE(split.ok());
   EXPECT_THAT(split->flags, ElementsAre(Pair("v", "2"), Pair("logtostderr", "true")));
   EXPECT_THAT(split->others, ElementsAre("k=v"));

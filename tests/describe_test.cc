@@ -53,7 +53,8 @@ TEST(Describe, ValueIsTheComposedOneOverridesIncluded) {
 TEST(Describe, UnsetFieldWithADefaultShowsTheDefaultAsItsValue) {
   const Composed composed = Load("conf/c02_sup_train/sl.prototxt");
   const std::string text = Describe(*composed.task, "weight_decay");
-  EXPECT_THAT(text, HasSubstr("  L2 weight decay (added to the gradient, for SGD and Adam alike).\n"));
+  EXPECT_THAT(text,
+              HasSubstr("  L2 weight decay (added to the gradient, for SGD and Adam alike).\n"));
   EXPECT_THAT(text, HasSubstr("  value:    0 (not set: the default)\n"));
 }
 

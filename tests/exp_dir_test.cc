@@ -71,8 +71,8 @@ TEST(ExpDirStatus, ProbeErrorIsReportedAsRunningSoNothingIsWiped) {
   ASSERT_TRUE(dir.Create().ok());
   ASSERT_TRUE(dir.RecordJobId("slurm:42").ok());
   EXPECT_EQ(dir.Status([](const std::string&) -> absl::StatusOr<bool> {
-              return absl::UnavailableError("controller down");
-            }),
+    return absl::UnavailableError("controller down");
+  }),
             XpStatus::kRunning);
   EXPECT_EQ(dir.Status([](const std::string&) -> absl::StatusOr<bool> { return false; }),
             XpStatus::kDead);
@@ -108,8 +108,7 @@ TEST(ExpDirFiles, WriteFileIsAtomicAndLeavesNoTempFile) {
   ASSERT_TRUE(dir.WriteFile("config.prototxt", "lr: 0.2\n").ok());
   EXPECT_EQ(*dir.ReadFile("config.prototxt"), "lr: 0.2\n");
   for (const auto& entry : fs::directory_iterator(dir.path())) {
-    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos)
-        << entry.path();
+    EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
   }
   EXPECT_EQ(dir.ReadFile("missing").status().code(), absl::StatusCode::kNotFound);
 }

@@ -21,12 +21,12 @@ const std::vector<std::string> kLayers = {"base", "config", "experiment", "launc
 // The layer of an included "heyhi/..." path, or "" if it is no heyhi file.
 std::string LayerOf(const std::string& include) {
   static const std::map<std::string, std::string> kPublicHeaders = {
-      {"heyhi/heyhi.pb.h", "config"},   {"heyhi/heyhi.cfg.h", "config"},
-      {"heyhi/config.h", "config"},     {"heyhi/overrides.h", "config"},
-      {"heyhi/print.h", "config"},      {"heyhi/conf_access.h", "config"},
-      {"heyhi/signature.h", "config"},  {"heyhi/cfg_view.h", "config"},
+      {"heyhi/heyhi.pb.h", "config"},    {"heyhi/heyhi.cfg.h", "config"},
+      {"heyhi/config.h", "config"},      {"heyhi/overrides.h", "config"},
+      {"heyhi/print.h", "config"},       {"heyhi/conf_access.h", "config"},
+      {"heyhi/signature.h", "config"},   {"heyhi/cfg_view.h", "config"},
       {"heyhi/schema_docs.h", "config"}, {"heyhi/exp_dir.h", "experiment"},
-      {"heyhi/task.h", "experiment"},   {"heyhi/main.h", "cli"}};
+      {"heyhi/task.h", "experiment"},    {"heyhi/main.h", "cli"}};
   auto it = kPublicHeaders.find(include);
   if (it != kPublicHeaders.end()) return it->second;
   for (const std::string& layer : kLayers) {

@@ -47,9 +47,8 @@ TEST(RunLocal, ExpDirRecordsConfigCommandAndSourcesAndTheTaskRunsInIt) {
   EXPECT_EQ(ReadAll(dir + "/overrides.txt"), "lr=.5\nwrite_file=" + ran + "\n");
   EXPECT_NE(ReadAll(dir + "/config.prototxt").find("lr: 0.5"), std::string::npos);
   EXPECT_NE(ReadAll(dir + "/config_meta.prototxt").find("test_sleep {"), std::string::npos);
-  EXPECT_EQ(ReadAll(dir + "/command.txt"),
-            "cd " + SourceDir() + " && " + RunBinaryPath() + " -c " + kSleep +
-                " lr=.5 write_file=" + ran + "\n");
+  EXPECT_EQ(ReadAll(dir + "/command.txt"), "cd " + SourceDir() + " && " + RunBinaryPath() + " -c " +
+                                               kSleep + " lr=.5 write_file=" + ran + "\n");
   EXPECT_EQ(ReadAll(dir + "/heyhi.launch_dir"), SourceDir() + "\n");
   EXPECT_NE(ReadAll(dir + "/run.log").find("task test_sleep done"), std::string::npos);
   EXPECT_EQ(ReadAll(dir + "/heyhi.jobid").rfind("local:", 0), 0u);
@@ -64,9 +63,8 @@ TEST(RunLocal, RepeatingCommandTxtFindsTheSameExperiment) {
   const RunResult r = box.Run({"-c", kSleep, "seconds=0.01"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string dir = Line(r.out, "exp dir");
-  const RunResult again =
-      heyhi_test::Run(box.exp_root, {"-c", "sh " + dir + "/command.txt"}, box.scratch, "/",
-                      "/bin/sh");
+  const RunResult again = heyhi_test::Run(box.exp_root, {"-c", "sh " + dir + "/command.txt"},
+                                          box.scratch, "/", "/bin/sh");
   EXPECT_EQ(Line(again.out, "exp dir"), dir) << again.out << again.err;
   EXPECT_EQ(Line(again.out, "status"), "DONE");
 }
@@ -79,16 +77,14 @@ TEST(RunLocal, FailingTaskIsDeadWithTheErrorLoggedAndExitsNonZero) {
   const std::string dir = Line(r.out, "exp dir");
   EXPECT_FALSE(std::filesystem::exists(dir + "/heyhi.done"));
   EXPECT_NE(ReadAll(dir + "/run.log").find("test_sleep asked to fail"), std::string::npos);
-  EXPECT_EQ(Line(box.Run({"-c", kSleep, "fail=true", "--mode", "dryrun"}).out, "status"),
-            "DEAD");
+  EXPECT_EQ(Line(box.Run({"-c", kSleep, "fail=true", "--mode", "dryrun"}).out, "status"), "DEAD");
 }
 
 TEST(RunLocal, TaskExitingTheProcessIsDead) {
   RunSandbox box;
   const RunResult r = box.Run({"-c", kSleep, "exit_code=3"});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(Line(box.Run({"-c", kSleep, "exit_code=3", "--mode", "dryrun"}).out, "status"),
-            "DEAD");
+  EXPECT_EQ(Line(box.Run({"-c", kSleep, "exit_code=3", "--mode", "dryrun"}).out, "status"), "DEAD");
 }
 
 TEST(RunLocal, TwoProcsSeeRanksZeroAndOneOfWorldSizeTwo) {
@@ -116,8 +112,8 @@ TEST(RunLocal, AFailingWorkerStopsTheOthersMarksDeadAndExitsNonZero) {
   RunSandbox box;
   const std::string ran = box.scratch + "/ran.txt";
   // Rank 0 would sleep a minute; rank 1 fails at once.
-  const RunResult r = box.Run({"-c", kTwoProcs, "fail=true", "fail_rank=1", "seconds=60",
-                               "write_file=" + ran});
+  const RunResult r =
+      box.Run({"-c", kTwoProcs, "fail=true", "fail_rank=1", "seconds=60", "write_file=" + ran});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(Line(r.out, "status after"), "DEAD");
   const std::string dir = Line(r.out, "exp dir");
@@ -163,8 +159,7 @@ TEST(RunLocal, WorkersRunTheSnapshotEvenWhenTheBuiltBinaryIsReplaced) {
 TEST(RunLocal, EmptyCheckpointRunsTheBuildBinary) {
   RunSandbox box;
   const std::string ran = box.scratch + "/ran.txt";
-  const RunResult r =
-      box.Run({"-c", kTwoProcs, "--checkpoint", "", "write_file=" + ran});
+  const RunResult r = box.Run({"-c", kTwoProcs, "--checkpoint", "", "write_file=" + ran});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(std::filesystem::exists(box.exp_root + "/.bin"));
   for (const auto& row : ReadRows(ran)) EXPECT_EQ(row[4], RunBinaryPath());

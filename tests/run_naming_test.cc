@@ -60,7 +60,8 @@ TEST(RunNaming, EditingAValueInAnIncludedFileNamesANewFolder) {
   box.tree.Write("conf/common/launcher/mine.prototxt", "local { num_procs: 4 }\n");
   const std::string after = DryRunDir(box, {"-c", cfg});
   EXPECT_NE(after, before);
-  EXPECT_EQ(std::filesystem::path(after).parent_path(), std::filesystem::path(before).parent_path());
+  EXPECT_EQ(std::filesystem::path(after).parent_path(),
+            std::filesystem::path(before).parent_path());
 }
 
 // A field added to a schema with a default keeps the signature: shown on a

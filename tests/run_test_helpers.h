@@ -21,7 +21,9 @@
 
 namespace heyhi_test {
 
-inline std::string RunBinaryPath() { return std::string(HEYHI_BINARY_DIR) + "/tests/heyhi_test_run"; }
+inline std::string RunBinaryPath() {
+  return std::string(HEYHI_BINARY_DIR) + "/tests/heyhi_test_run";
+}
 inline std::string SourceDir() { return HEYHI_SOURCE_DIR; }
 
 inline std::string ReadAll(const std::string& path) {
@@ -117,9 +119,7 @@ inline int CountLines(const std::string& path) {
   return n;
 }
 
-inline bool IsEmptyDir(const std::string& path) {
-  return std::filesystem::is_empty(path);
-}
+inline bool IsEmptyDir(const std::string& path) { return std::filesystem::is_empty(path); }
 
 // A temp folder with an exp root and a scratch folder for outputs.
 struct RunSandbox {

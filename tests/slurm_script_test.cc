@@ -1,22 +1,21 @@
 // Unit tests of the sbatch script generator (SPEC §7 resource mapping).
-#include "heyhi/base/shell_quote.h"
-#include "heyhi/launch/slurm/script.h"
-
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "heyhi/base/shell_quote.h"
+#include "heyhi/launch/slurm/script.h"
 
 namespace heyhi {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsSupersetOf;
 using ::testing::Not;
-using ::testing::Contains;
 using ::testing::StartsWith;
 
 // The #SBATCH lines of the script, in order.
@@ -33,9 +32,9 @@ std::vector<std::string> SbatchLines(const SlurmLauncher& slurm) {
 TEST(SlurmScript, ZeroGpusIsOneCpuTaskByDefault) {
   SlurmLauncher slurm;
   EXPECT_THAT(SbatchLines(slurm),
-              ElementsAre("--job-name=heyhi", "--nodes=1", "--ntasks-per-node=1", "--cpus-per-task=1",
-                          "--time=1:00:00", "--signal=USR2@90", "--requeue", "--open-mode=append",
-                          "--output=\"/exp/p/c/x_abc/slurm/%j.out\"",
+              ElementsAre("--job-name=heyhi", "--nodes=1", "--ntasks-per-node=1",
+                          "--cpus-per-task=1", "--time=1:00:00", "--signal=USR2@90", "--requeue",
+                          "--open-mode=append", "--output=\"/exp/p/c/x_abc/slurm/%j.out\"",
                           "--error=\"/exp/p/c/x_abc/slurm/%j.err\""));
 }
 
@@ -45,8 +44,8 @@ TEST(SlurmScript, ZeroGpusUsesTasksCpusPerTaskAndMemMb) {
   slurm.set_cpus_per_task(2);
   slurm.set_mem_mb(1500);
   std::vector<std::string> lines = SbatchLines(slurm);
-  EXPECT_THAT(lines, IsSupersetOf({"--nodes=1", "--ntasks-per-node=3", "--cpus-per-task=2",
-                                   "--mem=1500M"}));
+  EXPECT_THAT(lines, IsSupersetOf(
+                         {"--nodes=1", "--ntasks-per-node=3", "--cpus-per-task=2", "--mem=1500M"}));
   EXPECT_THAT(lines, Not(Contains(StartsWith("--gres"))));
 }
 
@@ -63,9 +62,8 @@ TEST(SlurmScript, EightGpusIsOneNodeOneTaskPerGpuMemoryOfAllGpus) {
   slurm.set_num_gpus(8);
   slurm.set_mem_per_gpu(10);
   slurm.set_cpus_per_gpu(4);
-  EXPECT_THAT(SbatchLines(slurm),
-              IsSupersetOf({"--nodes=1", "--ntasks-per-node=8", "--cpus-per-task=4",
-                            "--gres=gpu:8", "--mem=80G"}));
+  EXPECT_THAT(SbatchLines(slurm), IsSupersetOf({"--nodes=1", "--ntasks-per-node=8",
+                                                "--cpus-per-task=4", "--gres=gpu:8", "--mem=80G"}));
 }
 
 TEST(SlurmScript, SixteenGpusIsTwoFullNodes) {
@@ -120,7 +118,8 @@ TEST(SlurmScript, BadSignalIsRejectedWithTheValidForm) {
   slurm.set_signal("USR2");
   absl::StatusOr<std::string> script = MakeSbatchScript(slurm, "/exp", "/bin/run");
   ASSERT_FALSE(script.ok());
-  EXPECT_THAT(script.status().message(), HasSubstr("launcher.slurm.signal: 'USR2' is not SIG@SECONDS"));
+  EXPECT_THAT(script.status().message(),
+              HasSubstr("launcher.slurm.signal: 'USR2' is not SIG@SECONDS"));
 }
 
 TEST(SlurmScript, NonPositiveHoursAreRejected) {
@@ -141,8 +140,7 @@ TEST(SlurmScript, CommentWithDoubleQuoteOrNewlineIsRejected) {
 
 TEST(SlurmScript, BodyExecsSrunOfTheBinaryWithWorkerAndSingleQuotedPaths) {
   SlurmLauncher slurm;
-  absl::StatusOr<std::string> script =
-      MakeSbatchScript(slurm, "/r/it's here", "/bin dir/run");
+  absl::StatusOr<std::string> script = MakeSbatchScript(slurm, "/r/it's here", "/bin dir/run");
   ASSERT_TRUE(script.ok()) << script.status();
   EXPECT_THAT(*script, StartsWith("#!/bin/bash\n"));
   EXPECT_THAT(*script, HasSubstr("\nexec srun --unbuffered --kill-on-bad-exit=1 '/bin dir/run' "
@@ -179,8 +177,7 @@ TEST(SlurmScript, PercentInExpDirIsEscapedInLogPaths) {
 
 TEST(SlurmScript, RelativeExpDirIsRejected) {
   SlurmLauncher slurm;
-  EXPECT_THAT(MakeSbatchScript(slurm, "exp", "/bin/run").status().message(),
-              HasSubstr("absolute"));
+  EXPECT_THAT(MakeSbatchScript(slurm, "exp", "/bin/run").status().message(), HasSubstr("absolute"));
 }
 
 TEST(SlurmScript, ShellQuoteOfScriptPathsSurvivesQuotes) {

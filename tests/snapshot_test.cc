@@ -1,13 +1,13 @@
 // Tests of the snapshot unit: the content-addressed binary cache, the git
 // record of the source tree, and running programs without a shell.
 #include "heyhi/experiment/snapshot.h"
-#include "heyhi/base/subprocess.h"
 
 #include <sys/stat.h>
 
 #include <filesystem>
 
 #include "gtest/gtest.h"
+#include "heyhi/base/subprocess.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -69,7 +69,7 @@ TEST(RecordSourceState, WritesCommitAndUncommittedDiffInAGitCheckout) {
   ASSERT_TRUE(ProgramOutput({"git", "init", "-q", repo}).ok());
   ASSERT_TRUE(ProgramOutput({"git", "-C", repo, "add", "a.txt"}).ok());
   ASSERT_TRUE(ProgramOutput({"git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t",
-                          "commit", "-qm", "first"})
+                             "commit", "-qm", "first"})
                   .ok());
   tree.Write("repo/a.txt", "two\n");
   ExpDir dir(tree.Path("exps/xp"), tree.Path("exps"));

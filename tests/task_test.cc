@@ -1,5 +1,7 @@
 // Task functions (SPEC §8): registration, Status or void results, exceptions,
 // and a JobContext that only launchers fill in.
+#include "heyhi/task.h"
+
 #include <stdexcept>
 #include <type_traits>
 
@@ -8,7 +10,6 @@
 #include "gtest/gtest.h"
 #include "heyhi/experiment/task_registry.h"
 #include "heyhi/launch/local.h"
-#include "heyhi/task.h"
 #include "temp_tree.h"
 
 namespace heyhi {

@@ -116,16 +116,16 @@ std::map<std::string, int> LocatedLines(const std::string& text) {
 
 TEST(LoadingAConfigFile, LocationsOfEveryValueWithIndicesAndMapKeys) {
   const std::map<std::string, int> lines = LocatedLines(
-      "i32: 1\n"                                        // 1
-      "ints: [1,\n 2]\n"                                // 2-3
-      "ints: 3\n"                                       // 4
-      "agent { name: \"a\" }\n"                         // 5
-      "agent {\n temperature: 2 }\n"                    // 6-7
-      "counts { value: 4 key: \"y z\" }\n"              // 8
+      "i32: 1\n"                                            // 1
+      "ints: [1,\n 2]\n"                                    // 2-3
+      "ints: 3\n"                                           // 4
+      "agent { name: \"a\" }\n"                             // 5
+      "agent {\n temperature: 2 }\n"                        // 6-7
+      "counts { value: 4 key: \"y z\" }\n"                  // 8
       "agent_map { key: \"k\"\n value { name: \"m\" } }\n"  // 9-10
-      "names { key: 0x10 value: \"hex\" }\n"            // 11
-      "agents { name: \"x\" }\nagents { name: \"y\" }\n"  // 12-13
-      "i32: 2\n");                                      // 14
+      "names { key: 0x10 value: \"hex\" }\n"                // 11
+      "agents { name: \"x\" }\nagents { name: \"y\" }\n"    // 12-13
+      "i32: 2\n");                                          // 14
   EXPECT_EQ(lines.at("i32"), 14);
   EXPECT_EQ(lines.at("ints.0"), 2);
   EXPECT_EQ(lines.at("ints.1"), 3);

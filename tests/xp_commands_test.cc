@@ -326,7 +326,8 @@ TEST(Plot, DrawsOneChartPerMetricWithOneLinePerXp) {
 TEST(Metrics, AResumedRunContinuesTheHistoryWithoutRepeatingAnEpoch) {
   heyhi::TempTree tree;
   const std::string path = tree.Path("metrics.jsonl");
-  for (int epoch : {1, 2, 3}) ASSERT_TRUE(heyhi::AppendMetrics(path, {{"loss", epoch}}, epoch, 0).ok());
+  for (int epoch : {1, 2, 3})
+    ASSERT_TRUE(heyhi::AppendMetrics(path, {{"loss", epoch}}, epoch, 0).ok());
   // Resumed from the checkpoint of epoch 1: epoch 2 is done again.
   ASSERT_TRUE(heyhi::AppendMetrics(path, {{"loss", 20}}, 2, 0).ok());
   std::vector<std::string> warnings;

@@ -16,10 +16,10 @@
 #include "conf.pb.h"
 #include "heyhi/base/command_line.h"
 #include "heyhi/config.h"
-#include "heyhi/config/schema.h"
 #include "heyhi/config/describe.h"
 #include "heyhi/config/dynamic_schema.h"
 #include "heyhi/config/printer.h"
+#include "heyhi/config/schema.h"
 
 namespace {
 
@@ -107,9 +107,10 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
   return out;
 }
 
-const google::protobuf::Descriptor* FindType(
-    const std::string& name, const google::protobuf::DescriptorPool* pool,
-    const google::protobuf::FileDescriptor* file, std::string* error) {
+const google::protobuf::Descriptor* FindType(const std::string& name,
+                                             const google::protobuf::DescriptorPool* pool,
+                                             const google::protobuf::FileDescriptor* file,
+                                             std::string* error) {
   if (const auto* type = pool->FindMessageTypeByName(name)) return type;
   std::vector<const google::protobuf::Descriptor*> matches;
   std::vector<std::string> all;
@@ -119,8 +120,8 @@ const google::protobuf::Descriptor* FindType(
   }
   if (matches.size() == 1) return matches[0];
   if (matches.empty()) {
-    *error = absl::StrCat("--type ", name, ": no such message; the schema has: ",
-                          absl::StrJoin(all, ", "));
+    *error = absl::StrCat("--type ", name,
+                          ": no such message; the schema has: ", absl::StrJoin(all, ", "));
   } else {
     std::vector<std::string> names;
     for (const auto* type : matches) names.push_back(type->full_name());
@@ -148,7 +149,8 @@ int main(int argc, char** argv) {
   const int modes = command_line.print + command_line.print_flat + command_line.print_flat_all +
                     !command_line.explain.empty() + !command_line.describe.empty();
   if (modes > 1) {
-    return UsageError("choose one of --print, --print-flat, --print-flat-all, --explain, --describe");
+    return UsageError(
+        "choose one of --print, --print-flat, --print-flat-all, --explain, --describe");
   }
   std::string error;
 
@@ -203,10 +205,11 @@ int main(int argc, char** argv) {
     }
     out = *explained;
   } else if (!command_line.describe.empty()) {
-    absl::StatusOr<std::string> described = heyhi::DescribeField(*composed->task, command_line.describe);
+    absl::StatusOr<std::string> described =
+        heyhi::DescribeField(*composed->task, command_line.describe);
     if (!described.ok()) {
-      std::cerr << "pp: --describe " << command_line.describe << ": " << described.status().message()
-                << "\n";
+      std::cerr << "pp: --describe " << command_line.describe << ": "
+                << described.status().message() << "\n";
       return heyhi::kExitFailed;
     }
     out = *described;

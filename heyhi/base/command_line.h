@@ -14,8 +14,8 @@
 namespace heyhi {
 
 // Exit codes of heyhi's programs.
-inline constexpr int kExitOk = 0;       // done, skipped, or run by another process
-inline constexpr int kExitFailed = 1;   // a bad config or override, or the task failed
+inline constexpr int kExitOk = 0;        // done, skipped, or run by another process
+inline constexpr int kExitFailed = 1;    // a bad config or override, or the task failed
 inline constexpr int kExitBadUsage = 2;  // the command line itself is wrong
 
 struct FlagSpec {

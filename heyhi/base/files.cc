@@ -6,9 +6,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdint>
-
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -20,8 +19,7 @@ absl::Status ErrnoError(const std::string& what, const std::string& path) {
   return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }
 
-absl::Status WriteFileAtomically(const std::string& path, const std::string& content,
-                                 int mode) {
+absl::Status WriteFileAtomically(const std::string& path, const std::string& content, int mode) {
   // The counter keeps two threads of one process off each other's temp file.
   static std::atomic<uint64_t> counter{0};
   const std::string temp = absl::StrCat(path, ".tmp.", getpid(), ".", counter++);
@@ -52,8 +50,7 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
 absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return absl::NotFoundError(
-        absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
   }
   std::string content;
   char buffer[16384];

@@ -95,8 +95,8 @@ absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, const ProgramO
   std::vector<char*> c_env = CStrings(env);
   Pipe exec_error;  // the child writes errno here if it cannot exec
   if (!exec_error.Open()) {
-    return absl::InternalError(absl::StrCat("cannot run ", CommandText(argv), ": pipe: ",
-                                            std::strerror(errno)));
+    return absl::InternalError(
+        absl::StrCat("cannot run ", CommandText(argv), ": pipe: ", std::strerror(errno)));
   }
   const pid_t parent = getpid();
   const pid_t pid = fork();
@@ -133,8 +133,8 @@ absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, const ProgramO
   if (got > 0) {
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
-    return absl::NotFoundError(absl::StrCat("cannot run `", CommandText(argv), "`: ", argv[0],
-                                            ": ", std::strerror(child_errno)));
+    return absl::NotFoundError(absl::StrCat("cannot run `", CommandText(argv), "`: ", argv[0], ": ",
+                                            std::strerror(child_errno)));
   }
   return pid;
 }
@@ -198,9 +198,9 @@ absl::StatusOr<ProgramResult> RunProgram(const std::vector<std::string>& argv,
   while (waitpid(*pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!finished) {
-    return absl::DeadlineExceededError(absl::StrCat("`", CommandText(argv),
-                                                    "` did not finish in ",
-                                                    options.timeout.count() / 1000.0, " s; killed"));
+    return absl::DeadlineExceededError(absl::StrCat("`", CommandText(argv), "` did not finish in ",
+                                                    options.timeout.count() / 1000.0,
+                                                    " s; killed"));
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
@@ -218,8 +218,7 @@ absl::StatusOr<std::string> ProgramOutput(const std::vector<std::string>& argv,
   absl::StatusOr<ProgramResult> result = RunProgram(argv, options);
   if (!result.ok()) return result.status();
   if (result->exit_code != 0) {
-    return absl::InternalError(absl::StrCat(CommandText(argv), " failed (exit ",
-                                            result->exit_code,
+    return absl::InternalError(absl::StrCat(CommandText(argv), " failed (exit ", result->exit_code,
                                             "): ", absl::StripAsciiWhitespace(result->err)));
   }
   return std::move(result->out);

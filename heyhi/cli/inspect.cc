@@ -79,11 +79,16 @@ absl::StatusOr<int64_t> ParseDuration(const std::string& text) {
   if (!number.empty() && !absl::ascii_isdigit(static_cast<unsigned char>(number.back()))) {
     const char suffix = number.back();
     number.pop_back();
-    if (suffix == 's') unit = 1;
-    else if (suffix == 'm') unit = 60;
-    else if (suffix == 'h') unit = 3600;
-    else if (suffix == 'd') unit = 86400;
-    else unit = 0;
+    if (suffix == 's')
+      unit = 1;
+    else if (suffix == 'm')
+      unit = 60;
+    else if (suffix == 'h')
+      unit = 3600;
+    else if (suffix == 'd')
+      unit = 86400;
+    else
+      unit = 0;
   }
   int64_t value = 0;
   if (unit == 0 || !absl::SimpleAtoi(number, &value) || value < 0) {
@@ -357,29 +362,29 @@ int Info(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
     }
     json stale_json = {{"checked", stale.checked}, {"changed", changes}};
     if (!stale.error.empty()) stale_json["error"] = stale.error;
-    return PrintJson({{"exp_dir", xp->dir},
-                      {"sig", r.sig()},
-                      {"status", XpStatusName(xp->status)},
-                      {"slurm_state", xp->slurm_state},
-                      {"job_id", xp->job_id},
-                      {"job_ids", std::vector<std::string>(r.job_ids().begin(), r.job_ids().end())},
-                      {"requeue_count", r.requeue_count()},
-                      {"config", r.config()},
-                      {"config_abs", r.config_abs()},
-                      {"overrides",
-                       std::vector<std::string>(r.overrides().begin(), r.overrides().end())},
-                      {"tag", r.tag()},
-                      {"task", r.task()},
-                      {"command", r.command()},
-                      {"launch_dir", r.launch_dir()},
-                      {"git", {{"commit", r.git_commit()}, {"dirty", r.git_dirty()}}},
-                      {"created", r.created()},
-                      {"started", r.started()},
-                      {"ended", r.ended()},
-                      {"parent_sig", r.parent_sig()},
-                      {"last_metrics", MetricsJson(xp->last_metrics)},
-                      {"logs", logs},
-                      {"stale", stale_json}});
+    return PrintJson(
+        {{"exp_dir", xp->dir},
+         {"sig", r.sig()},
+         {"status", XpStatusName(xp->status)},
+         {"slurm_state", xp->slurm_state},
+         {"job_id", xp->job_id},
+         {"job_ids", std::vector<std::string>(r.job_ids().begin(), r.job_ids().end())},
+         {"requeue_count", r.requeue_count()},
+         {"config", r.config()},
+         {"config_abs", r.config_abs()},
+         {"overrides", std::vector<std::string>(r.overrides().begin(), r.overrides().end())},
+         {"tag", r.tag()},
+         {"task", r.task()},
+         {"command", r.command()},
+         {"launch_dir", r.launch_dir()},
+         {"git", {{"commit", r.git_commit()}, {"dirty", r.git_dirty()}}},
+         {"created", r.created()},
+         {"started", r.started()},
+         {"ended", r.ended()},
+         {"parent_sig", r.parent_sig()},
+         {"last_metrics", MetricsJson(xp->last_metrics)},
+         {"logs", logs},
+         {"stale", stale_json}});
   }
   std::string command(absl::StripTrailingAsciiWhitespace(r.command()));
   std::cout << "exp dir:    " << xp->dir << "\n"
@@ -456,12 +461,11 @@ int Ls(int argc, char** argv) {
     if (name == "json") as_json = ParseSwitch(name, value).value_or(false);
     if (name == "status") {
       status_filter = absl::AsciiStrToUpper(value);
-      if (status_filter != "NOT_STARTED" && status_filter != "RUNNING" &&
-          status_filter != "DONE" && status_filter != "DEAD") {
-        return Fail("ls",
-                    absl::StrCat("--status ", value,
-                                 ": expected NOT_STARTED, RUNNING, DONE or DEAD"),
-                    kExitBadUsage);
+      if (status_filter != "NOT_STARTED" && status_filter != "RUNNING" && status_filter != "DONE" &&
+          status_filter != "DEAD") {
+        return Fail(
+            "ls", absl::StrCat("--status ", value, ": expected NOT_STARTED, RUNNING, DONE or DEAD"),
+            kExitBadUsage);
       }
     }
     if (name == "since") {
@@ -507,26 +511,26 @@ int Ls(int argc, char** argv) {
   if (as_json) {
     json out = json::array();
     for (const XpView& xp : rows) {
-      out.push_back({{"sig", xp.record.sig()},
-                     {"name", xp.name},
-                     {"exp_dir", xp.dir},
-                     {"config", xp.record.config()},
-                     {"tag", xp.record.tag()},
-                     {"status", XpStatusName(xp.status)},
-                     {"slurm_state", xp.slurm_state},
-                     {"job_id", xp.job_id},
-                     {"created", xp.created},
-                     {"age_s", now - xp.created},
-                     {"epoch", xp.last_metrics && xp.last_metrics->values.count("epoch")
-                                   ? json(xp.last_metrics->values.at("epoch"))
-                                   : json(nullptr)},
-                     {"metrics", xp.last_metrics ? json(TaskMetrics(*xp.last_metrics))
-                                                 : json::object()}});
+      out.push_back(
+          {{"sig", xp.record.sig()},
+           {"name", xp.name},
+           {"exp_dir", xp.dir},
+           {"config", xp.record.config()},
+           {"tag", xp.record.tag()},
+           {"status", XpStatusName(xp.status)},
+           {"slurm_state", xp.slurm_state},
+           {"job_id", xp.job_id},
+           {"created", xp.created},
+           {"age_s", now - xp.created},
+           {"epoch", xp.last_metrics && xp.last_metrics->values.count("epoch")
+                         ? json(xp.last_metrics->values.at("epoch"))
+                         : json(nullptr)},
+           {"metrics", xp.last_metrics ? json(TaskMetrics(*xp.last_metrics)) : json::object()}});
     }
     return PrintJson(out);
   }
-  std::string table = absl::StrFormat("%-12s  %-11s  %-22s  %5s  %5s  %s\n", "SIG", "STATUS",
-                                      "JOB", "AGE", "EPOCH", "NAME / LAST METRICS");
+  std::string table = absl::StrFormat("%-12s  %-11s  %-22s  %5s  %5s  %s\n", "SIG", "STATUS", "JOB",
+                                      "AGE", "EPOCH", "NAME / LAST METRICS");
   for (const XpView& xp : rows) {
     std::string epoch = "-";
     if (xp.last_metrics && xp.last_metrics->values.count("epoch")) {
@@ -567,7 +571,8 @@ DiffSide ReadSide(const std::vector<std::string>& words, size_t* i,
     while (*i < words.size() && words[*i].find('=') != std::string::npos) {
       overrides.push_back(words[(*i)++]);
     }
-    side.label = absl::StrJoin(std::vector<std::string>{config, absl::StrJoin(overrides, " ")}, " ");
+    side.label =
+        absl::StrJoin(std::vector<std::string>{config, absl::StrJoin(overrides, " ")}, " ");
     LoadOptions options;
     options.root_type = root_type;
     side.composed = LoadConfig(config, overrides, options);
@@ -602,7 +607,8 @@ int Diff(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
       words.push_back(word);
     }
   }
-  const std::string usage = "usage: run diff A B [--json]  (A, B: SIG, exp dir, or -c CFG [k=v...])";
+  const std::string usage =
+      "usage: run diff A B [--json]  (A, B: SIG, exp dir, or -c CFG [k=v...])";
   const std::string exp_root = DefaultExpRoot();
   size_t i = 0;
   if (words.empty()) return Fail("diff", usage, kExitBadUsage);
@@ -620,18 +626,23 @@ int Diff(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
   const FlatDiff diff = DiffFlat(FlatMap(*a.composed->task), FlatMap(*b.composed->task));
   if (as_json) {
     json changed = json::array(), only_a = json::array(), only_b = json::array();
-    for (const auto& [key, va, vb] : diff.changed) changed.push_back({{"key", key}, {"a", va}, {"b", vb}});
+    for (const auto& [key, va, vb] : diff.changed)
+      changed.push_back({{"key", key}, {"a", va}, {"b", vb}});
     for (const auto& [key, value] : diff.only_a) only_a.push_back({{"key", key}, {"value", value}});
     for (const auto& [key, value] : diff.only_b) only_b.push_back({{"key", key}, {"value", value}});
-    return PrintJson({{"a", a.label}, {"b", b.label}, {"changed", changed},
-                      {"only_in_a", only_a}, {"only_in_b", only_b}});
+    return PrintJson({{"a", a.label},
+                      {"b", b.label},
+                      {"changed", changed},
+                      {"only_in_a", only_a},
+                      {"only_in_b", only_b}});
   }
   std::cout << "A: " << a.label << "\nB: " << b.label << "\n";
   if (diff.changed.empty() && diff.only_a.empty() && diff.only_b.empty()) {
     std::cout << "same config\n";
   }
   if (!diff.changed.empty()) std::cout << "changed:\n";
-  for (const auto& [key, va, vb] : diff.changed) std::cout << "  " << key << ": " << va << " -> " << vb << "\n";
+  for (const auto& [key, va, vb] : diff.changed)
+    std::cout << "  " << key << ": " << va << " -> " << vb << "\n";
   if (!diff.only_a.empty()) std::cout << "only in A:\n";
   for (const auto& [key, value] : diff.only_a) std::cout << "  " << key << "=" << value << "\n";
   if (!diff.only_b.empty()) std::cout << "only in B:\n";

@@ -21,31 +21,30 @@
 #include "absl/strings/str_join.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
-#include "heyhi/config.h"
-#include "heyhi/config/include_resolver.h"
-#include "heyhi/conf_access.h"
-#include "heyhi/config/describe.h"
-#include "heyhi/exp_dir.h"
-#include "heyhi/launch/local.h"
-#include "heyhi/experiment/local_job.h"
-#include "heyhi/experiment/naming.h"
-#include "heyhi/config/printer.h"
 #include "heyhi/base/command_line.h"
+#include "heyhi/cli/inspect.h"
 #include "heyhi/cli/run_flags.h"
 #include "heyhi/cli/stored_config.h"
-#include "heyhi/cli/inspect.h"
-#include "heyhi/launch/dispatch.h"
+#include "heyhi/conf_access.h"
+#include "heyhi/config.h"
+#include "heyhi/config/describe.h"
+#include "heyhi/config/include_resolver.h"
+#include "heyhi/config/printer.h"
+#include "heyhi/exp_dir.h"
+#include "heyhi/experiment/local_job.h"
+#include "heyhi/experiment/naming.h"
 #include "heyhi/experiment/run_modes.h"
-#include "heyhi/launch/worker.h"
-#include "heyhi/signature.h"
 #include "heyhi/experiment/snapshot.h"
 #include "heyhi/experiment/task_registry.h"
 #include "heyhi/experiment/xp_index.h"
 #include "heyhi/experiment/xp_record.h"
+#include "heyhi/launch/dispatch.h"
+#include "heyhi/launch/local.h"
+#include "heyhi/launch/worker.h"
+#include "heyhi/signature.h"
 
 namespace heyhi {
 namespace {
-
 
 int Fail(const std::string& message, int code = kExitFailed) {
   std::cerr << "run: " << message << std::endl;
@@ -113,9 +112,9 @@ void Countdown(const std::string& path, bool force) {
 class RunLogSink : public google::LogSink {
  public:
   explicit RunLogSink(const std::string& path) : out_(path, std::ios::app) {}
-  void send(google::LogSeverity severity, const char* full_filename,
-            const char* base_filename, int line, const google::LogMessageTime& time,
-            const char* message, size_t message_len) override {
+  void send(google::LogSeverity severity, const char* full_filename, const char* base_filename,
+            int line, const google::LogMessageTime& time, const char* message,
+            size_t message_len) override {
     std::lock_guard<std::mutex> lock(mutex_);
     out_ << ToString(severity, base_filename, line, time, message, message_len) << "\n";
     out_.flush();
@@ -131,8 +130,8 @@ int PrintOnly(const RunCommandLine& cli, const Composed& composed) {
   std::string out;
   if (!cli.describe.empty()) {
     absl::StatusOr<std::string> described = DescribeField(*composed.task, cli.describe);
-    if (!described.ok()) return Fail(absl::StrCat("--describe ", cli.describe, ": ",
-                                                  described.status().message()));
+    if (!described.ok())
+      return Fail(absl::StrCat("--describe ", cli.describe, ": ", described.status().message()));
     out = *described;
   } else if (cli.print_flat || cli.print_flat_all) {
     for (const std::string& line : Flatten(*composed.task, cli.print_flat_all)) {
@@ -161,8 +160,8 @@ std::vector<std::string> TokensForTag(const Composed& composed,
     const std::string key = stripped.substr(0, eq);
     absl::StatusOr<std::string> value = ConfGet(*composed.task, key);
     const bool scalar = value.ok() && !value->empty() && value->front() != '{' &&
-                        value->front() != '[' && value->front() != '\'' &&
-                        value->front() != '"' && value->find('\n') == std::string::npos;
+                        value->front() != '[' && value->front() != '\'' && value->front() != '"' &&
+                        value->find('\n') == std::string::npos;
     tokens.push_back(scalar ? absl::StrCat(key, "=", *value) : token);
   }
   return tokens;
@@ -175,9 +174,8 @@ std::string CommandToRepeat(const RunCommandLine& cli, const std::string& launch
 }
 
 // Everything an experiment folder records before its task starts.
-absl::Status WriteExpFiles(const ExpDir& dir, const RunCommandLine& cli,
-                           const Composed& composed, const std::string& launch_dir,
-                           const std::string& snapshot) {
+absl::Status WriteExpFiles(const ExpDir& dir, const RunCommandLine& cli, const Composed& composed,
+                           const std::string& launch_dir, const std::string& snapshot) {
   absl::Status status = SaveConfig(*composed.root, dir.File(kRootConfigFile));
   if (status.ok()) status = SaveConfig(*composed.task, dir.File(kTaskConfigFile));
   std::string overrides;
@@ -296,10 +294,9 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     mode = *parsed;
   }
   const std::string exp_root = DefaultExpRoot();
-  absl::StatusOr<ExpIdFields> fields =
-      MakeExpIdFields(composed->config_path, composed->search->conf_root,
-                      TokensForTag(*composed, cli.overrides), cli.adhoc,
-                      Signature(*composed->task), std::time(nullptr));
+  absl::StatusOr<ExpIdFields> fields = MakeExpIdFields(
+      composed->config_path, composed->search->conf_root, TokensForTag(*composed, cli.overrides),
+      cli.adhoc, Signature(*composed->task), std::time(nullptr));
   if (!fields.ok()) return Fail(std::string(fields.status().message()));
   if (!cli.from.empty()) {
     // -f SIG: the parent's tag, then the new overrides' (none: the same XP).
@@ -320,7 +317,8 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   absl::StatusOr<std::string> path = ExpDirPath(exp_root, *exp_id);
   if (!path.ok()) return Fail(std::string(path.status().message()));
   if (*path == exp_root) {
-    return Fail(absl::StrCat("exp dir ", *path, " is the exp root itself; give --out a folder "
+    return Fail(absl::StrCat("exp dir ", *path,
+                             " is the exp root itself; give --out a folder "
                              "inside it or elsewhere"));
   }
   ExpDir dir(*path, WipeRoot(*path, exp_root));
@@ -364,8 +362,8 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   status = dir.Status(JobIsAlive);
   action = DecideRunAction(mode, status);
   if (action == RunAction::kSkip) {
-    std::cout << "status now " << XpStatusName(status) << ": skip\nstatus after: "
-              << XpStatusName(status) << std::endl;
+    std::cout << "status now " << XpStatusName(status)
+              << ": skip\nstatus after: " << XpStatusName(status) << std::endl;
     return kExitOk;
   }
   if (action == RunAction::kKillWipeRun) {
@@ -384,8 +382,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   }
   record.set_sig(fields->sig);
   record.set_tag(fields->redefines);
-  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root,
-                std::move(*lock));
+  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root, std::move(*lock));
 }
 
 }  // namespace

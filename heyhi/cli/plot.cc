@@ -74,9 +74,9 @@ MetricCharts ChartsOfMetrics(const std::vector<std::string>& exp_dirs,
 
 std::string StackedChartsSvg(const MetricCharts& charts) {
   const int count = std::max<int>(1, static_cast<int>(charts.metrics.size()));
-  std::string out = absl::StrCat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", kChartWidth, "\" height=\"",
-      kChartHeight * count, "\" viewBox=\"0 0 ", kChartWidth, " ", kChartHeight * count, "\">\n");
+  std::string out = absl::StrCat("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", kChartWidth,
+                                 "\" height=\"", kChartHeight * count, "\" viewBox=\"0 0 ",
+                                 kChartWidth, " ", kChartHeight * count, "\">\n");
   for (size_t i = 0; i < charts.metrics.size(); ++i) {
     ChartOptions options;
     options.title = charts.metrics[i];
@@ -141,8 +141,7 @@ int PlotCommand(int argc, char** argv) {
     return fail(std::string(written.message()), kExitFailed);
   }
   if (png) {
-    absl::StatusOr<std::string> converted =
-        ProgramOutput({"rsvg-convert", "-o", output, svg_path});
+    absl::StatusOr<std::string> converted = ProgramOutput({"rsvg-convert", "-o", output, svg_path});
     if (!converted.ok()) converted = ProgramOutput({"convert", svg_path, output});
     unlink(svg_path.c_str());
     if (!converted.ok()) {
@@ -157,8 +156,8 @@ int PlotCommand(int argc, char** argv) {
     std::cout << nlohmann::json({{"file", output}, {"metrics", charts.metrics}}).dump(2)
               << std::endl;
   } else {
-    std::cout << "wrote " << output << " (" << charts.metrics.size() << " chart(s), "
-              << dirs.size() << " experiment(s))" << std::endl;
+    std::cout << "wrote " << output << " (" << charts.metrics.size() << " chart(s), " << dirs.size()
+              << " experiment(s))" << std::endl;
   }
   return kExitOk;
 }

@@ -7,8 +7,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gflags/gflags.h"
-#include "heyhi/base/command_line.h"
 #include "glog/logging.h"
+#include "heyhi/base/command_line.h"
 
 namespace heyhi {
 namespace {
@@ -59,15 +59,14 @@ absl::Status ApplyLogLevel(const std::string& level) {
   if (upper == "WARNING") severity = 1;
   if (upper == "ERROR") severity = 2;
   if (severity < 0 && (!absl::SimpleAtoi(level, &severity) || severity < 0 || severity > 2)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--log_level ", level, ": expected INFO, WARNING, ERROR or 0, 1, 2"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log_level ", level, ": expected INFO, WARNING, ERROR or 0, 1, 2"));
   }
   FLAGS_minloglevel = severity;
   return absl::OkStatus();
 }
 
-absl::Status ApplyRunFlag(const std::string& name, const std::string& value,
-                          RunCommandLine* out) {
+absl::Status ApplyRunFlag(const std::string& name, const std::string& value, RunCommandLine* out) {
   bool* switch_target = nullptr;
   if (name == "adhoc") switch_target = &out->adhoc;
   if (name == "print") switch_target = &out->print;
@@ -117,8 +116,9 @@ absl::StatusOr<RunCommandLine> ParseRunCommandLine(int argc, char** argv) {
   out.argv.assign(argv, argv + argc);
   out.overrides = std::move(split->others);
   for (const auto& [name, value] : split->flags) {
-    const bool own = std::any_of(std::begin(kRunFlags), std::end(kRunFlags),
-                                 [&name = name](const FlagSpec& flag) { return name == flag.name; });
+    const bool own =
+        std::any_of(std::begin(kRunFlags), std::end(kRunFlags),
+                    [&name = name](const FlagSpec& flag) { return name == flag.name; });
     if (own) {
       if (absl::Status applied = ApplyRunFlag(name, value, &out); !applied.ok()) return applied;
     } else if (gflags::SetCommandLineOption(name.c_str(), value.c_str()).empty()) {
@@ -129,6 +129,8 @@ absl::StatusOr<RunCommandLine> ParseRunCommandLine(int argc, char** argv) {
   return out;
 }
 
-std::string RunHelp() { return absl::StrCat("usage: ", RunUsage(), "\n\nFlags:\n", FlagsHelp(kRunFlags)); }
+std::string RunHelp() {
+  return absl::StrCat("usage: ", RunUsage(), "\n\nFlags:\n", FlagsHelp(kRunFlags));
+}
 
 }  // namespace heyhi

@@ -11,19 +11,19 @@
 namespace heyhi {
 
 struct RunCommandLine {
-  std::string config;           // -c / --cfg
+  std::string config;  // -c / --cfg
   bool adhoc = false;
-  std::string mode;             // "" when not given
-  std::string out;              // --out pattern, "" when not given
+  std::string mode;  // "" when not given
+  std::string out;   // --out pattern, "" when not given
   bool print = false;
   bool print_flat = false;
   bool print_flat_all = false;
-  std::string describe;         // --describe KEY
+  std::string describe;  // --describe KEY
   bool checkpoint_given = false;
-  std::string checkpoint;       // --checkpoint DIR; "" runs the build binary
+  std::string checkpoint;  // --checkpoint DIR; "" runs the build binary
   bool force = false;
-  std::string worker;           // --worker EXP_DIR
-  std::string from;             // -f SIG: start from that experiment's config
+  std::string worker;  // --worker EXP_DIR
+  std::string from;    // -f SIG: start from that experiment's config
   bool help = false;
   std::vector<std::string> overrides;  // every other token, as given
   std::vector<std::string> argv;       // the whole command line, as given

@@ -25,9 +25,8 @@ absl::StatusOr<Composed> LoadStoredConfig(const std::string& exp_dir, const XpRe
   std::unique_ptr<Message> root(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(root_type)->New());
   if (!google::protobuf::TextFormat::ParseFromString(*text, root.get())) {
-    return absl::DataLossError(
-        absl::StrCat(path, " does not parse as ", root_type->full_name(),
-                     " (written by another schema, or damaged)"));
+    return absl::DataLossError(absl::StrCat(path, " does not parse as ", root_type->full_name(),
+                                            " (written by another schema, or damaged)"));
   }
   const google::protobuf::OneofDescriptor* oneof = TaskOneof(root_type);
   const FieldDescriptor* chosen =
@@ -56,10 +55,10 @@ absl::StatusOr<Composed> DeriveConfig(Composed stored, const std::vector<std::st
   Message* task = root->GetReflection()->MutableMessage(root.get(), chosen);
   for (const Override& override_ : *parsed) {
     if (override_.kind == Override::Kind::kInclude) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "override ", override_.token,
-          ": -f starts from a stored config, which has no files to include into; give "
-          "key=value overrides"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("override ", override_.token,
+                       ": -f starts from a stored config, which has no files to include into; give "
+                       "key=value overrides"));
     }
     if (absl::Status applied = ApplyScalarOverride(task, override_.key, override_.value);
         !applied.ok()) {

@@ -2,8 +2,6 @@
 // and save a config atomically.
 #include "heyhi/conf_access.h"
 
-#include "heyhi/base/files.h"
-
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -16,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "heyhi/base/edit_distance.h"
+#include "heyhi/base/files.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/override.h"
 #include "heyhi/config/printer.h"

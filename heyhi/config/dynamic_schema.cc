@@ -110,15 +110,14 @@ absl::StatusOr<std::unique_ptr<DynamicSchema>> DynamicSchema::Import(
       virtual_name = schema;
     }
   }
-  result->impl_->importer.reset(
-      new google::protobuf::compiler::Importer(&result->impl_->source_tree, &result->impl_->errors));
+  result->impl_->importer.reset(new google::protobuf::compiler::Importer(
+      &result->impl_->source_tree, &result->impl_->errors));
   result->file_ = result->impl_->importer->Import(virtual_name);
   if (result->file_ == nullptr) {
     const std::vector<std::string>& errors = result->impl_->errors.errors();
-    std::string detail = errors.empty()
-                             ? absl::StrCat(schema, ": not found under --proto_path ",
-                                            absl::StrJoin(roots, ", "))
-                             : absl::StrJoin(errors, "\n");
+    std::string detail = errors.empty() ? absl::StrCat(schema, ": not found under --proto_path ",
+                                                       absl::StrJoin(roots, ", "))
+                                        : absl::StrJoin(errors, "\n");
     if (!errors.empty() && absl::StrContains(detail, "File not found")) {
       absl::StrAppend(&detail, "\n(proto paths: ", absl::StrJoin(roots, ", "), ")");
     }

@@ -31,8 +31,7 @@ SearchPath MakeSearchPath(const std::string& config_path, const std::string& con
 // include_dirs, then each of those joined with the mount folder (dots -> '/').
 // Not found: an error listing the searched folders, the *.prototxt names there
 // and the 5 closest to `path`.
-absl::StatusOr<std::string> ResolveInclude(const std::string& path,
-                                           const std::string& mount,
+absl::StatusOr<std::string> ResolveInclude(const std::string& path, const std::string& mount,
                                            const std::string& including_dir,
                                            const SearchPath& search);
 

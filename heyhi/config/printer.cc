@@ -2,8 +2,6 @@
 // quoting (SPEC §5).
 #include "heyhi/config/printer.h"
 
-#include "heyhi/base/shell_quote.h"
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -14,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
+#include "heyhi/base/shell_quote.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/field_value.h"
 

@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "heyhi/base/number_text.h"
-#include "heyhi/base/shell_quote.h"
-#include "heyhi/print.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
+#include "heyhi/base/number_text.h"
+#include "heyhi/base/shell_quote.h"
+#include "heyhi/print.h"
 
 namespace heyhi {
 

@@ -11,13 +11,12 @@ namespace heyhi {
 
 // Finds the message named `root_name` (in any package) among the messages of
 // `file` and of the files it imports; null if none.
-const google::protobuf::Descriptor* FindRootMessage(
-    const google::protobuf::FileDescriptor* file, const std::string& root_name = "MetaCfg");
+const google::protobuf::Descriptor* FindRootMessage(const google::protobuf::FileDescriptor* file,
+                                                    const std::string& root_name = "MetaCfg");
 
 // The repeated `includes` field of `type` if it has one whose element type
 // has string fields `path` and `mount`; else null.
-const google::protobuf::FieldDescriptor* IncludesField(
-    const google::protobuf::Descriptor* type);
+const google::protobuf::FieldDescriptor* IncludesField(const google::protobuf::Descriptor* type);
 
 // The `oneof task` of a root message (or its first oneof); null if none.
 const google::protobuf::OneofDescriptor* TaskOneof(const google::protobuf::Descriptor* root);

@@ -2,8 +2,6 @@
 // and run-time-loaded schemas give the same result for the same config.
 #include "heyhi/config/signature.h"
 
-#include "heyhi/base/number_text.h"
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -16,6 +14,7 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/unknown_field_set.h"
 #include "heyhi/base/hash.h"
+#include "heyhi/base/number_text.h"
 #include "heyhi/heyhi.pb.h"
 
 namespace heyhi {
@@ -118,11 +117,10 @@ class CanonicalWriter {
         return absl::StrCat(rep ? r.GetRepeatedUInt64(msg, &field, index)
                                 : r.GetUInt64(msg, &field));
       case FieldDescriptor::CPPTYPE_FLOAT:
-        return FormatFloat(rep ? r.GetRepeatedFloat(msg, &field, index)
-                                 : r.GetFloat(msg, &field));
+        return FormatFloat(rep ? r.GetRepeatedFloat(msg, &field, index) : r.GetFloat(msg, &field));
       case FieldDescriptor::CPPTYPE_DOUBLE:
         return FormatDouble(rep ? r.GetRepeatedDouble(msg, &field, index)
-                                 : r.GetDouble(msg, &field));
+                                : r.GetDouble(msg, &field));
       case FieldDescriptor::CPPTYPE_BOOL:
         return (rep ? r.GetRepeatedBool(msg, &field, index) : r.GetBool(msg, &field)) ? "true"
                                                                                       : "false";

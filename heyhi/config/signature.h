@@ -5,9 +5,9 @@
 
 #include <string>
 
-#include "heyhi/signature.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "heyhi/signature.h"
 
 namespace heyhi {
 

@@ -19,8 +19,6 @@
 //   promise (here it was text order, duplicates included).
 #include "heyhi/config/text_loader.h"
 
-#include "heyhi/base/files.h"
-
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -35,6 +33,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
+#include "heyhi/base/files.h"
 
 namespace heyhi {
 namespace {

@@ -8,9 +8,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "heyhi/base/files.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "heyhi/base/files.h"
 #include "heyhi/config/field_path.h"
 
 namespace heyhi {
@@ -38,7 +38,6 @@ absl::Status ParseTextFile(const std::string& path, const std::string& project_r
 absl::Status ParseText(const std::string& text, const std::string& display_name,
                        google::protobuf::Message* out,
                        std::vector<FieldLocation>* locations = nullptr);
-
 
 // Replaces every `{{ROOT_DIR}}` (spaces allowed inside the braces) with
 // `project_root`.

@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -21,12 +21,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "glog/logging.h"
 #include "heyhi/base/files.h"
 #include "heyhi/base/subprocess.h"
 #include "heyhi/experiment/local_job.h"
 #include "heyhi/experiment/xp_record.h"
-#include "absl/strings/strip.h"
-#include "glog/logging.h"
 
 namespace heyhi {
 namespace {
@@ -55,7 +55,8 @@ absl::Status RemoveContents(int dir_fd, const std::string& shown_path,
       break;
     }
     if (S_ISDIR(st.st_mode)) {
-      const int child = openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      const int child =
+          openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (child < 0) {
         status = ErrnoError("cannot open", shown_path + "/" + name);
         break;
@@ -197,17 +198,18 @@ absl::StatusOr<std::string> ExpDir::CheckWipeable() const {
         "refusing to wipe ", path_, ": it is not a plain folder (a symbolic link or a file)"));
   }
   if (!HasMarker()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "refusing to wipe ", path_, ": it has no ", kMarkerFile,
-        " marker, so heyhi did not create it; delete it yourself if you mean to"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("refusing to wipe ", path_, ": it has no ", kMarkerFile,
+                     " marker, so heyhi did not create it; delete it yourself if you mean to"));
   }
   absl::StatusOr<std::string> real = RealPath(path_);
   if (!real.ok()) return real.status();
   absl::StatusOr<std::string> root = RealPath(exp_root_);
   if (!root.ok()) return root.status();
-  if (*real == "/" || *real == *root || !absl::StartsWith(*real, *root == "/" ? "/" : *root + "/")) {
-    return absl::FailedPreconditionError(absl::StrCat("refusing to wipe ", *real,
-                                                      ": it must lie strictly inside ", *root));
+  if (*real == "/" || *real == *root ||
+      !absl::StartsWith(*real, *root == "/" ? "/" : *root + "/")) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("refusing to wipe ", *real, ": it must lie strictly inside ", *root));
   }
   return *real;
 }

@@ -21,8 +21,7 @@ namespace {
 using nlohmann::json;
 
 // The numbers of one JSON object line; false (with `error`) when it is not one.
-bool ParseLine(const std::string& text, std::map<std::string, double>* values,
-               std::string* error) {
+bool ParseLine(const std::string& text, std::map<std::string, double>* values, std::string* error) {
   json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     *error = parsed.is_discarded() ? "not valid JSON" : "not a JSON object";
@@ -70,8 +69,7 @@ bool WriteAll(int fd, const std::string& text) {
 
 }  // namespace
 
-std::vector<MetricsLine> ReadMetrics(const std::string& path,
-                                     std::vector<std::string>* warnings) {
+std::vector<MetricsLine> ReadMetrics(const std::string& path, std::vector<std::string>* warnings) {
   absl::StatusOr<std::string> content = ReadFileToString(path);
   if (!content.ok()) return {};
   return ParseLines(path, *content, warnings);
@@ -120,9 +118,8 @@ absl::Status AppendMetrics(const std::string& path, const std::map<std::string, 
   }
   line["epoch"] = epoch;
   line["step"] = step;
-  line["time"] = std::chrono::duration<double>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
+  line["time"] =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   const std::string text = line.dump() + "\n";
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoError("cannot open", path);

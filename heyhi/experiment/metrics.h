@@ -24,8 +24,7 @@ struct MetricsLine {
 // Every line of `path` that parses as a JSON object; a line that does not is
 // skipped and named in `warnings` as "<path>:<line>: ...". A missing file has
 // no lines.
-std::vector<MetricsLine> ReadMetrics(const std::string& path,
-                                     std::vector<std::string>* warnings);
+std::vector<MetricsLine> ReadMetrics(const std::string& path, std::vector<std::string>* warnings);
 
 // The last line of `path` that parses (a cheap read of the file's tail).
 absl::StatusOr<MetricsLine> LastMetrics(const std::string& path);

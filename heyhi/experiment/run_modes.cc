@@ -18,11 +18,16 @@ absl::StatusOr<RunMode> ParseRunMode(const std::string& name) {
 
 const char* RunModeName(RunMode mode) {
   switch (mode) {
-    case RunMode::kGentleStart: return "gentle_start";
-    case RunMode::kStartContinue: return "start_continue";
-    case RunMode::kStartRestart: return "start_restart";
-    case RunMode::kRestart: return "restart";
-    case RunMode::kDryRun: return "dryrun";
+    case RunMode::kGentleStart:
+      return "gentle_start";
+    case RunMode::kStartContinue:
+      return "start_continue";
+    case RunMode::kStartRestart:
+      return "start_restart";
+    case RunMode::kRestart:
+      return "restart";
+    case RunMode::kDryRun:
+      return "dryrun";
   }
   return "?";
 }
@@ -49,11 +54,16 @@ RunAction DecideRunAction(RunMode mode, XpStatus status) {
 
 const char* RunActionName(RunAction action) {
   switch (action) {
-    case RunAction::kRun: return "run";
-    case RunAction::kSkip: return "skip";
-    case RunAction::kWipeRun: return "wipe and run";
-    case RunAction::kKillWipeRun: return "kill, wipe and run";
-    case RunAction::kReport: return "report only";
+    case RunAction::kRun:
+      return "run";
+    case RunAction::kSkip:
+      return "skip";
+    case RunAction::kWipeRun:
+      return "wipe and run";
+    case RunAction::kKillWipeRun:
+      return "kill, wipe and run";
+    case RunAction::kReport:
+      return "report only";
   }
   return "?";
 }

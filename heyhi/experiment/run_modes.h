@@ -12,11 +12,11 @@ namespace heyhi {
 enum class RunMode { kGentleStart, kStartContinue, kStartRestart, kRestart, kDryRun };
 
 enum class RunAction {
-  kRun,           // launch in the folder as it is
-  kSkip,          // leave the experiment alone
-  kWipeRun,       // wipe the folder, then launch
-  kKillWipeRun,   // stop the running job, wipe, launch
-  kReport,        // dryrun: only say what is there
+  kRun,          // launch in the folder as it is
+  kSkip,         // leave the experiment alone
+  kWipeRun,      // wipe the folder, then launch
+  kKillWipeRun,  // stop the running job, wipe, launch
+  kReport,       // dryrun: only say what is there
 };
 
 // "gentle_start", ...; an unknown name is an error listing the modes.

@@ -10,9 +10,9 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "heyhi/base/files.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "heyhi/base/files.h"
 #include "heyhi/base/hash.h"
 #include "heyhi/base/subprocess.h"
 
@@ -25,8 +25,7 @@ absl::StatusOr<std::string> CurrentExecutable() {
   return std::string(path, static_cast<size_t>(n));
 }
 
-absl::StatusOr<std::string> SnapshotBinary(const std::string& binary,
-                                           const std::string& exp_root) {
+absl::StatusOr<std::string> SnapshotBinary(const std::string& binary, const std::string& exp_root) {
   absl::StatusOr<std::string> content = ReadFileToString(binary);
   if (!content.ok()) return content.status();
   const std::string folder = absl::StrCat(exp_root, "/.bin/", Sha256Hex(*content));
@@ -42,9 +41,9 @@ absl::StatusOr<std::string> SnapshotBinary(const std::string& binary,
   return target;
 }
 
-absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir,
-                                              const ExpDir& dir) {
-  absl::StatusOr<std::string> commit = ProgramOutput({"git", "-C", source_dir, "rev-parse", "HEAD"});
+absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir, const ExpDir& dir) {
+  absl::StatusOr<std::string> commit =
+      ProgramOutput({"git", "-C", source_dir, "rev-parse", "HEAD"});
   if (!commit.ok()) return SourceState();  // not a checkout, or no commit, or no git
   absl::StatusOr<std::string> top =
       ProgramOutput({"git", "-C", source_dir, "rev-parse", "--show-toplevel"});
@@ -54,14 +53,13 @@ absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir,
       ProgramOutput({"git", "-C", source_dir, "status", "--short"});
   absl::StatusOr<std::string> diff =
       ProgramOutput({"git", "-C", source_dir, "diff", "HEAD", "--binary"});
-  const std::string info = absl::StrCat(
-      "commit: ", absl::StripAsciiWhitespace(*commit), "\n",
-      "checkout: ", top.ok() ? absl::StripAsciiWhitespace(*top) : "?", "\n",
-      "branch: ", branch.ok() ? absl::StripAsciiWhitespace(*branch) : "?", "\n",
-      "status:\n", status.ok() ? *status : "?\n");
+  const std::string info =
+      absl::StrCat("commit: ", absl::StripAsciiWhitespace(*commit), "\n",
+                   "checkout: ", top.ok() ? absl::StripAsciiWhitespace(*top) : "?", "\n",
+                   "branch: ", branch.ok() ? absl::StripAsciiWhitespace(*branch) : "?", "\n",
+                   "status:\n", status.ok() ? *status : "?\n");
   if (absl::Status written = dir.WriteFile("git.txt", info); !written.ok()) return written;
-  if (absl::Status written = dir.WriteFile("workdir.diff", diff.ok() ? *diff : "");
-      !written.ok()) {
+  if (absl::Status written = dir.WriteFile("workdir.diff", diff.ok() ? *diff : ""); !written.ok()) {
     return written;
   }
   SourceState state;

@@ -19,8 +19,7 @@ absl::StatusOr<std::string> CurrentExecutable();
 // `<exp_root>/.bin/<sha256 of its content>/run` (hard link, else copy, made
 // atomically) and returns that path. The same content gives the same path;
 // rebuilding `binary` later does not change the snapshot.
-absl::StatusOr<std::string> SnapshotBinary(const std::string& binary,
-                                           const std::string& exp_root);
+absl::StatusOr<std::string> SnapshotBinary(const std::string& binary, const std::string& exp_root);
 
 // The state of the source tree an experiment was launched from.
 struct SourceState {
@@ -32,7 +31,6 @@ struct SourceState {
 // branch, status) and `workdir.diff` (uncommitted changes) into `dir`.
 // Outside a checkout, or without git, writes nothing.
 absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir, const ExpDir& dir);
-
 
 }  // namespace heyhi
 

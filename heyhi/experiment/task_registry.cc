@@ -1,11 +1,11 @@
 // The process-wide table of task functions, filled by HEYHI_TASK at start-up.
 #include "heyhi/experiment/task_registry.h"
 
-#include "heyhi/exp_dir.h"
-#include "heyhi/experiment/metrics.h"
-
 #include <cstdio>
 #include <cstdlib>
+
+#include "heyhi/exp_dir.h"
+#include "heyhi/experiment/metrics.h"
 
 namespace heyhi {
 namespace {
@@ -36,8 +36,8 @@ std::string JobContext::ResolvePath(const std::string& path) const {
   return job_.launch_dir + "/" + path;
 }
 
-absl::Status JobContext::LogMetrics(const std::map<std::string, double>& metrics,
-                                    int64_t epoch, int64_t step) const {
+absl::Status JobContext::LogMetrics(const std::map<std::string, double>& metrics, int64_t epoch,
+                                    int64_t step) const {
   if (job_.rank != 0) return absl::OkStatus();
   return AppendMetrics(job_.exp_dir + "/" + kMetricsFile, metrics, epoch, step);
 }

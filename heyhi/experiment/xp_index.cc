@@ -64,10 +64,11 @@ absl::Status IndexXp(const std::string& exp_root, const std::string& sig,
 absl::StatusOr<std::string> FindXp(const std::string& exp_root, const std::string& sig_or_dir) {
   if (sig_or_dir.find('/') != std::string::npos || IsDir(sig_or_dir)) {
     ExpDir dir(sig_or_dir, exp_root);
-    if (!IsDir(sig_or_dir)) return absl::NotFoundError(absl::StrCat(sig_or_dir, ": no such folder"));
+    if (!IsDir(sig_or_dir))
+      return absl::NotFoundError(absl::StrCat(sig_or_dir, ": no such folder"));
     if (!dir.HasMarker()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          sig_or_dir, " is not a heyhi exp dir (no ", kMarkerFile, " marker)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(sig_or_dir, " is not a heyhi exp dir (no ", kMarkerFile, " marker)"));
     }
     return sig_or_dir;
   }

@@ -60,8 +60,8 @@ int64_t UnixNow() { return static_cast<int64_t>(std::time(nullptr)); }
 
 absl::StatusOr<XpRecord> ReadXpRecord(const ExpDir& dir) {
   if (!dir.HasMarker()) {
-    return absl::NotFoundError(absl::StrCat(dir.path(), " is not a heyhi exp dir (no ",
-                                            kMarkerFile, " marker)"));
+    return absl::NotFoundError(
+        absl::StrCat(dir.path(), " is not a heyhi exp dir (no ", kMarkerFile, " marker)"));
   }
   absl::StatusOr<std::string> text = dir.ReadFile(kXpRecordFile);
   if (!text.ok()) return RebuildRecord(dir);

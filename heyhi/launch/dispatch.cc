@@ -50,9 +50,11 @@ absl::StatusOr<LaunchPlan> PlanLaunch(const google::protobuf::Message& task_cfg)
     return plan;
   }
   const google::protobuf::Message& launcher = task_cfg.GetReflection()->GetMessage(task_cfg, field);
-  const google::protobuf::OneofDescriptor* oneof = launcher.GetDescriptor()->FindOneofByName("launcher");
+  const google::protobuf::OneofDescriptor* oneof =
+      launcher.GetDescriptor()->FindOneofByName("launcher");
   const google::protobuf::FieldDescriptor* chosen =
-      oneof == nullptr ? nullptr : launcher.GetReflection()->GetOneofFieldDescriptor(launcher, oneof);
+      oneof == nullptr ? nullptr
+                       : launcher.GetReflection()->GetOneofFieldDescriptor(launcher, oneof);
   if (chosen == nullptr) return plan;
   plan.launcher = &launcher.GetReflection()->GetMessage(launcher, chosen);
   if (chosen->name() == "slurm") {
@@ -90,8 +92,7 @@ absl::Status LaunchTask(const LaunchPlan& plan, const RegisteredTask& task,
       return RunTaskInProcess(task, task_cfg, ctx);
     }
     case LauncherKind::kSlurm:
-      return SubmitAndRecord(dynamic_cast<const SlurmLauncher&>(*plan.launcher), exp_dir,
-                             snapshot);
+      return SubmitAndRecord(dynamic_cast<const SlurmLauncher&>(*plan.launcher), exp_dir, snapshot);
   }
   return absl::InternalError("unknown launcher kind");
 }

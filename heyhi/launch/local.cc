@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <map>
@@ -111,8 +111,7 @@ absl::StatusOr<int> FreeTcpPort() {
   return ntohs(addr.sin_port);
 }
 
-absl::Status RunLocalWorkers(const std::string& binary, const std::string& exp_dir,
-                             int num_procs) {
+absl::Status RunLocalWorkers(const std::string& binary, const std::string& exp_dir, int num_procs) {
   absl::StatusOr<int> port = FreeTcpPort();
   if (!port.ok()) return port.status();
   std::map<pid_t, int> running;  // pid -> rank
@@ -154,8 +153,8 @@ absl::Status RunLocalWorkers(const std::string& binary, const std::string& exp_d
     const std::string how = DescribeExit(status);
     LOG(ERROR) << "worker " << rank << " failed (" << how << "); stopping the others";
     StopAll(&running);
-    return absl::InternalError(absl::StrCat("worker ", rank, " failed (", how, "), see ",
-                                            exp_dir, "/worker_", rank, ".log"));
+    return absl::InternalError(absl::StrCat("worker ", rank, " failed (", how, "), see ", exp_dir,
+                                            "/worker_", rank, ".log"));
   }
   return absl::OkStatus();
 }

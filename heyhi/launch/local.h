@@ -40,8 +40,7 @@ absl::StatusOr<int> FreeTcpPort();
 // LOCAL_RANK, WORLD_SIZE, MASTER_ADDR=127.0.0.1 and MASTER_PORT set, each
 // writing its output to `exp_dir/worker_<rank>.log`, and waits for them. When
 // one fails the others are stopped and the error names the failed rank.
-absl::Status RunLocalWorkers(const std::string& binary, const std::string& exp_dir,
-                             int num_procs);
+absl::Status RunLocalWorkers(const std::string& binary, const std::string& exp_dir, int num_procs);
 
 // Stops the local job `job_id` ("local:<pid>@<host>" of this host): SIGTERM,
 // then SIGKILL if it is still alive after a few seconds.

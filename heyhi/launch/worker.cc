@@ -1,9 +1,6 @@
 // Worker mode: one rank of an experiment, from the frozen config on disk.
 #include "heyhi/launch/worker.h"
 
-#include "heyhi/base/command_line.h"
-#include "heyhi/experiment/xp_record.h"
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,15 +10,17 @@
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
 #include "google/protobuf/message.h"
+#include "heyhi/base/command_line.h"
 #include "heyhi/config.h"
 #include "heyhi/config/schema.h"
+#include "heyhi/config/text_loader.h"
 #include "heyhi/exp_dir.h"
+#include "heyhi/experiment/xp_record.h"
 #include "heyhi/heyhi.pb.h"
-#include "heyhi/launch/local.h"
 #include "heyhi/launch/dispatch.h"
+#include "heyhi/launch/local.h"
 #include "heyhi/launch/slurm/client.h"
 #include "heyhi/launch/slurm/preemption.h"
-#include "heyhi/config/text_loader.h"
 
 namespace heyhi {
 namespace {
@@ -75,9 +74,9 @@ std::string FirstHostOfNodeList(const std::string& node_list) {
     return node_list.substr(0, comma);
   }
   const size_t end = node_list.find_first_of(",-]", bracket + 1);
-  return node_list.substr(0, bracket) +
-         node_list.substr(bracket + 1, end == std::string::npos ? std::string::npos
-                                                                : end - bracket - 1);
+  return node_list.substr(0, bracket) + node_list.substr(bracket + 1, end == std::string::npos
+                                                                          ? std::string::npos
+                                                                          : end - bracket - 1);
 }
 
 JobContext JobContextFromEnv(const std::string& exp_dir, const std::string& launch_dir) {
@@ -143,12 +142,11 @@ int WorkerMain(const std::string& exp_dir, const google::protobuf::Descriptor* r
   absl::StatusOr<std::string> launch_dir =
       ReadFileToString(absl::StrCat(exp_dir, "/", kLaunchDirFile));
   JobContext ctx = JobContextFromEnv(
-      exp_dir, launch_dir.ok() ? std::string(absl::StripTrailingAsciiWhitespace(*launch_dir))
-                               : exp_dir);
+      exp_dir,
+      launch_dir.ok() ? std::string(absl::StripTrailingAsciiWhitespace(*launch_dir)) : exp_dir);
   LOG(INFO) << "worker rank " << ctx.rank() << "/" << ctx.world_size() << " running task "
             << task->case_name << " in " << exp_dir;
-  absl::StatusOr<std::unique_ptr<PreemptionWatch>> watch =
-      WatchForPreemption(*frozen->task, ctx);
+  absl::StatusOr<std::unique_ptr<PreemptionWatch>> watch = WatchForPreemption(*frozen->task, ctx);
   if (!watch.ok()) {
     LOG(ERROR) << "worker rank " << ctx.rank() << ": " << watch.status().message();
     return kExitFailed;

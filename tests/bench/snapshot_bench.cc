@@ -19,7 +19,9 @@ std::string MakeFile(size_t bytes) {
   std::string chunk(1 << 16, '\0');
   for (size_t written = 0; written < bytes; written += chunk.size()) {
     for (char& c : chunk) {
-      x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
       c = static_cast<char>(x);
     }
     out.write(chunk.data(), std::min(chunk.size(), bytes - written));

@@ -17,7 +17,8 @@
 
 // A project's own flags may share their names with run's: heyhi defines no
 // global flags, so these link, and run's --mode and --out still go to run.
-DEFINE_string(mode, "project-mode", "This project's own --mode (run's flag wins on its command line).");
+DEFINE_string(mode, "project-mode",
+              "This project's own --mode (run's flag wins on its command line).");
 DEFINE_string(out, "project-out", "This project's own --out.");
 
 namespace {

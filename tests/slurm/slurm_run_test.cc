@@ -119,9 +119,8 @@ TEST_F(SlurmRunTest, InfoAndLsOfARunningSlurmJobShowRunningAndItsJobIdThenDone) 
   const Submitted job = Submit(args);
   ASSERT_FALSE(job.id.empty());
   const std::string sig = job.dir.substr(job.dir.rfind('_') + 1);
-  ASSERT_TRUE(WaitFor([&] {
-    return client_.QueryJob(job.id).value_or(SlurmJobState{}).state == "RUNNING";
-  }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return client_.QueryJob(job.id).value_or(SlurmJobState{}).state == "RUNNING"; }));
   RunResult info = box_.Run({"info", sig, "--json"});
   ASSERT_EQ(info.exit_code, 0) << info.err;
   nlohmann::json parsed = nlohmann::json::parse(info.out);

@@ -48,7 +48,7 @@ std::string FieldValue(absl::string_view text, absl::string_view key) {
 
 bool IsAliveSlurmState(absl::string_view state) {
   static constexpr absl::string_view kAlive[] = {
-      "PENDING",   "RUNNING",  "REQUEUED",   "REQUEUE_FED", "REQUEUE_HOLD", "COMPLETING",
+      "PENDING",     "RUNNING",   "REQUEUED", "REQUEUE_FED", "REQUEUE_HOLD", "COMPLETING",
       "CONFIGURING", "SUSPENDED", "RESIZING", "STOPPED",     "SIGNALING",    "STAGE_OUT"};
   for (absl::string_view alive : kAlive) {
     if (state == alive) return true;
@@ -91,7 +91,8 @@ absl::StatusOr<std::string> SlurmClient::JobCompLocation() const {
   if (!config.ok()) return config.status();
   std::string type, location;
   for (absl::string_view line : absl::StrSplit(config->out, '\n')) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(line, absl::MaxSplits('=', 1));
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(line, absl::MaxSplits('=', 1));
     absl::string_view key = absl::StripAsciiWhitespace(kv.first);
     if (key == "JobCompType") type = std::string(absl::StripAsciiWhitespace(kv.second));
     if (key == "JobCompLoc") location = std::string(absl::StripAsciiWhitespace(kv.second));
@@ -137,10 +138,9 @@ absl::StatusOr<SlurmJobState> SlurmClient::QueryJob(const std::string& job_id) c
     }
     if (!state.empty()) return SlurmJobState{state, "jobcomp"};
   }
-  return absl::NotFoundError(absl::StrCat("Slurm knows no job ", job_id,
-                                          " (not in squeue, scontrol show job",
-                                          location->empty() ? "" : absl::StrCat(" nor ", *location),
-                                          ")"));
+  return absl::NotFoundError(
+      absl::StrCat("Slurm knows no job ", job_id, " (not in squeue, scontrol show job",
+                   location->empty() ? "" : absl::StrCat(" nor ", *location), ")"));
 }
 
 absl::StatusOr<bool> SlurmClient::IsAlive(const std::string& job_id) const {
@@ -175,9 +175,9 @@ absl::Status SlurmClient::Cancel(const std::string& job_id) const {
     std::this_thread::sleep_for(options_.poll_interval);
   }
   absl::StatusOr<SlurmJobState> state = QueryJob(job_id);
-  return absl::DeadlineExceededError(absl::StrCat(
-      "`scancel ", job_id, "`: job still ", state.ok() ? state->state : "alive", " after ",
-      options_.cancel_timeout.count() / 1000.0, " s"));
+  return absl::DeadlineExceededError(absl::StrCat("`scancel ", job_id, "`: job still ",
+                                                  state.ok() ? state->state : "alive", " after ",
+                                                  options_.cancel_timeout.count() / 1000.0, " s"));
 }
 
 absl::Status SlurmClient::Signal(const std::string& job_id, const std::string& signal) const {

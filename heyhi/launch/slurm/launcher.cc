@@ -28,16 +28,14 @@ absl::StatusOr<std::string> SlurmIdOf(const std::string& job_id) {
 
 }  // namespace
 
-absl::StatusOr<std::string> SubmitSlurmJob(const SlurmLauncher& slurm,
-                                           const std::string& exp_dir,
+absl::StatusOr<std::string> SubmitSlurmJob(const SlurmLauncher& slurm, const std::string& exp_dir,
                                            const std::string& snapshot) {
   absl::StatusOr<std::string> script = MakeSbatchScript(slurm, exp_dir, snapshot);
   if (!script.ok()) return script.status();
   const ExpDir dir(exp_dir, exp_dir);
   const std::string folder = dir.File(kSlurmFolder);
   if (mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST) {
-    return absl::InternalError(
-        absl::StrCat("cannot create ", folder, ": ", std::strerror(errno)));
+    return absl::InternalError(absl::StrCat("cannot create ", folder, ": ", std::strerror(errno)));
   }
   const std::string script_name = absl::StrCat(kSlurmFolder, "/", kSbatchScriptFile);
   if (absl::Status written = dir.WriteFile(script_name, *script); !written.ok()) {

@@ -12,15 +12,14 @@
 namespace heyhi {
 
 inline constexpr char kSlurmJobIdPrefix[] = "slurm:";
-inline constexpr char kSlurmFolder[] = "slurm";         // inside the exp dir
+inline constexpr char kSlurmFolder[] = "slurm";            // inside the exp dir
 inline constexpr char kSbatchScriptFile[] = "job.sbatch";  // inside kSlurmFolder
 
 // Writes <exp_dir>/slurm/job.sbatch for `slurm`, running `snapshot --worker
 // <exp_dir>`, and submits it with sbatch. Returns the job id as recorded in
 // heyhi.jobid ("slurm:<id>"). A failed submission is an error that names the
 // command and carries Slurm's message; nothing is recorded then.
-absl::StatusOr<std::string> SubmitSlurmJob(const SlurmLauncher& slurm,
-                                           const std::string& exp_dir,
+absl::StatusOr<std::string> SubmitSlurmJob(const SlurmLauncher& slurm, const std::string& exp_dir,
                                            const std::string& snapshot);
 
 // For "slurm:<id>": whether Slurm still holds or queues the job (pending,

@@ -1,8 +1,6 @@
 // The sbatch script of a Slurm-launched experiment: SPEC §7's resource mapping.
 #include "heyhi/launch/slurm/script.h"
 
-#include "heyhi/base/shell_quote.h"
-
 #include <cmath>
 
 #include "absl/status/status.h"
@@ -12,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "heyhi/base/shell_quote.h"
 #include "heyhi/launch/slurm/preemption.h"
 
 namespace heyhi {
@@ -105,8 +104,7 @@ absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm) {
   return shape;
 }
 
-absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,
-                                             absl::string_view exp_dir,
+absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm, absl::string_view exp_dir,
                                              absl::string_view binary) {
   absl::StatusOr<SlurmJobShape> shape = ComputeSlurmJobShape(slurm);
   if (!shape.ok()) return shape.status();
@@ -115,10 +113,10 @@ absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,
         absl::StrCat("exp dir '", exp_dir, "' must be an absolute path (the job runs elsewhere)"));
   }
   if (absl::Status s = CheckSbatchValue("(exp dir)", exp_dir); !s.ok()) return s;
-  for (const auto& [field, value] : {std::pair<absl::string_view, absl::string_view>{
-                                         "partition", slurm.partition()},
-                                     {"comment", slurm.comment()},
-                                     {"constraint", slurm.constraint()}}) {
+  for (const auto& [field, value] :
+       {std::pair<absl::string_view, absl::string_view>{"partition", slurm.partition()},
+        {"comment", slurm.comment()},
+        {"constraint", slurm.constraint()}}) {
     if (absl::Status s = CheckSbatchValue(field, value); !s.ok()) return s;
   }
   if (!slurm.signal().empty()) {
@@ -155,9 +153,10 @@ absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,
                   "\n# The ranks' rendezvous port: one per job, the same on every node and\n"
                   "# after a requeue, below Linux's ephemeral ports (32768 and up).\n",
                   "export MASTER_PORT=$((10000 + SLURM_JOB_ID % 20000))\n");
-  absl::StrAppend(&s, "\n# Every task runs the worker, which reads the composed config from the exp dir.\n",
-                  "exec srun --unbuffered --kill-on-bad-exit=1 ", ShellQuote(binary),
-                  " --worker ", ShellQuote(exp_dir), "\n");
+  absl::StrAppend(
+      &s, "\n# Every task runs the worker, which reads the composed config from the exp dir.\n",
+      "exec srun --unbuffered --kill-on-bad-exit=1 ", ShellQuote(binary), " --worker ",
+      ShellQuote(exp_dir), "\n");
   return s;
 }
 

@@ -38,10 +38,8 @@ absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm);
 // MASTER_PORT (10000 + job id % 20000: the same for every task and requeue) and runs
 // `exec srun --unbuffered --kill-on-bad-exit=1 <binary> --worker <exp_dir>`,
 // both paths single-quoted for the shell.
-absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm,
-                                             absl::string_view exp_dir,
+absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm, absl::string_view exp_dir,
                                              absl::string_view binary);
-
 
 }  // namespace heyhi
 
