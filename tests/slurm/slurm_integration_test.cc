@@ -12,6 +12,7 @@
 #include "heyhi/base/shell_quote.h"
 #include "heyhi/launch/slurm/client.h"
 #include "heyhi/launch/slurm/script.h"
+#include "tests/scoped_env.h"
 #include "tests/slurm/slurm_fixture.h"
 
 namespace heyhi {
@@ -32,22 +33,13 @@ std::vector<std::string> SortedLines(const std::string& text) {
   return lines;
 }
 
-TEST(SlurmProgram, MissingProgramIsNotFoundNamingTheCommand) {
-  absl::StatusOr<ProgramResult> result =
-      RunProgram({"heyhi-no-such-program", "--parsable"}, std::chrono::seconds(5));
-  ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(result.status().message(), HasSubstr("`heyhi-no-such-program --parsable`"));
-  EXPECT_THAT(result.status().message(), HasSubstr("No such file or directory"));
-}
-
-TEST(SlurmProgram, CapturesStdoutStderrAndExitCode) {
-  absl::StatusOr<ProgramResult> result =
-      RunProgram({"sh", "-c", "echo out; echo err >&2; exit 3"}, std::chrono::seconds(5));
-  ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_EQ(result->out, "out\n");
-  EXPECT_EQ(result->err, "err\n");
-  EXPECT_EQ(result->exit_code, 3);
+TEST(SlurmProgram, AMissingSlurmProgramIsNotFoundNamingTheCommandAndAskingForSlurm) {
+  ScopedEnv no_path("PATH", "/nonexistent-heyhi");
+  absl::StatusOr<std::string> id = SlurmClient().Submit("/tmp/job.sbatch");
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(id.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(id.status().message(), HasSubstr("`sbatch --parsable /tmp/job.sbatch`"));
+  EXPECT_THAT(id.status().message(), HasSubstr("(is Slurm installed and in PATH?)"));
 }
 
 TEST(SlurmProgram, AliveStatesAreThoseThatHoldOrAwaitResources) {
