@@ -103,6 +103,9 @@ class Trainer {
 
 absl::Status Trainer::Setup() {
   torch::set_num_threads(ThreadsPerRank(view_.num_threads(), ctx_));
+  LOG(INFO) << "threads: " << at::get_num_threads() << " intra-op, "
+            << at::get_num_interop_threads() << " inter-op (rank " << ctx_.rank() << " of "
+            << ctx_.world_size() << ")";
   device_ = RankDevice(ctx_);
   if (device_.is_cpu()) at::globalContext().setDeterministicAlgorithms(true, false);
   auto group = DataParallelGroup::Join(ctx_, device_);

@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <vector>
 
 #include "gtest/gtest.h"
+#include "heyhi/base/files.h"
 #include "heyhi/base/subprocess.h"
 #include "temp_tree.h"
 
@@ -60,6 +62,34 @@ TEST(ProgramOutput, CapturesOutputAndReportsFailuresWithStderr) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(std::string(missing.status().message()).find("no-such-program-heyhi"),
             std::string::npos);
+}
+
+TEST(Snapshot, TheHashIsComputedOncePerVersionOfTheBinary) {
+  TempTree tree;
+  const std::string binary = tree.Write("bin/run", "#!/bin/sh\necho one\n");
+  absl::StatusOr<std::string> first = SnapshotBinary(binary, tree.Path("exps"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  std::vector<std::string> known;
+  for (const auto& entry : fs::directory_iterator(tree.Path("exps/.bin/known"))) {
+    known.push_back("exps/.bin/known/" + entry.path().filename().string());
+  }
+  ASSERT_EQ(known.size(), 1u);
+  EXPECT_EQ(tree.Read(known[0]), fs::path(*first).parent_path().filename().string());
+  // The remembered hash is taken as it is: pointed at another snapshot, the
+  // same binary finds that one, so the binary was not hashed again.
+  const std::string other(64, 'a');
+  tree.Write("exps/.bin/" + other + "/run", "other");
+  tree.Write(known[0], other);
+  absl::StatusOr<std::string> again = SnapshotBinary(binary, tree.Path("exps"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(*again, tree.Path("exps/.bin/" + other + "/run"));
+  // A rebuild (new content, new time) is hashed again and gets its own snapshot.
+  fs::remove(binary);
+  tree.Write("bin/run", "#!/bin/sh\necho two\n");
+  absl::StatusOr<std::string> rebuilt = SnapshotBinary(binary, tree.Path("exps"));
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+  EXPECT_NE(*rebuilt, *first);
+  EXPECT_EQ(*ReadFileToString(*rebuilt), "#!/bin/sh\necho two\n");
 }
 
 TEST(RecordSourceState, WritesCommitAndUncommittedDiffInAGitCheckout) {

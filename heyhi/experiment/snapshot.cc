@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "heyhi/base/files.h"
 #include "heyhi/base/hash.h"
@@ -26,45 +28,66 @@ absl::StatusOr<std::string> CurrentExecutable() {
 }
 
 absl::StatusOr<std::string> SnapshotBinary(const std::string& binary, const std::string& exp_root) {
+  // The content hash of a binary is computed once: a file named after the
+  // binary's device, inode, size and modification time remembers it, and
+  // any rebuild changes at least the time, so the hash is taken again.
+  struct stat binary_stat;
+  if (stat(binary.c_str(), &binary_stat) != 0) return ErrnoError("cannot inspect", binary);
+  const std::string known = absl::StrCat(
+      exp_root, "/.bin/known/", binary_stat.st_dev, "-", binary_stat.st_ino, "-",
+      binary_stat.st_size, "-", binary_stat.st_mtim.tv_sec, ".", binary_stat.st_mtim.tv_nsec);
+  struct stat st;
+  if (absl::StatusOr<std::string> sha = ReadFileToString(known); sha.ok()) {
+    const std::string target = absl::StrCat(exp_root, "/.bin/", *sha, "/run");
+    if (sha->size() == 64 && stat(target.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      return target;
+    }
+  }
   absl::StatusOr<std::string> content = ReadFileToString(binary);
   if (!content.ok()) return content.status();
-  const std::string folder = absl::StrCat(exp_root, "/.bin/", Sha256Hex(*content));
+  const std::string sha = Sha256Hex(*content);
+  const std::string folder = absl::StrCat(exp_root, "/.bin/", sha);
   const std::string target = folder + "/run";
-  struct stat st;
-  if (stat(target.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return target;
-  if (absl::Status made = MakeDirs(folder); !made.ok()) return made;
-  // A copy, not a hard link: a build that rewrites the binary in place
-  // would change a hard-linked snapshot under a waiting job.
-  if (absl::Status written = WriteFileAtomically(target, *content, 0755); !written.ok()) {
-    return written;
+  if (stat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (absl::Status made = MakeDirs(folder); !made.ok()) return made;
+    // A copy, not a hard link: a build that rewrites the binary in place
+    // would change a hard-linked snapshot under a waiting job.
+    if (absl::Status written = WriteFileAtomically(target, *content, 0755); !written.ok()) {
+      return written;
+    }
   }
+  // Remembering the hash is an optimisation: failing to only costs time.
+  if (MakeDirs(exp_root + "/.bin/known").ok()) WriteFileAtomically(known, sha).IgnoreError();
   return target;
 }
 
 absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir, const ExpDir& dir) {
-  absl::StatusOr<std::string> commit =
-      ProgramOutput({"git", "-C", source_dir, "rev-parse", "HEAD"});
-  if (!commit.ok()) return SourceState();  // not a checkout, or no commit, or no git
-  absl::StatusOr<std::string> top =
-      ProgramOutput({"git", "-C", source_dir, "rev-parse", "--show-toplevel"});
-  absl::StatusOr<std::string> branch =
-      ProgramOutput({"git", "-C", source_dir, "rev-parse", "--abbrev-ref", "HEAD"});
+  // One git process tells the commit, the branch and whether the tree is
+  // dirty; a second one, for the diff, runs only when it is.
   absl::StatusOr<std::string> status =
-      ProgramOutput({"git", "-C", source_dir, "status", "--short"});
-  absl::StatusOr<std::string> diff =
-      ProgramOutput({"git", "-C", source_dir, "diff", "HEAD", "--binary"});
-  const std::string info =
-      absl::StrCat("commit: ", absl::StripAsciiWhitespace(*commit), "\n",
-                   "checkout: ", top.ok() ? absl::StripAsciiWhitespace(*top) : "?", "\n",
-                   "branch: ", branch.ok() ? absl::StripAsciiWhitespace(*branch) : "?", "\n",
-                   "status:\n", status.ok() ? *status : "?\n");
-  if (absl::Status written = dir.WriteFile("git.txt", info); !written.ok()) return written;
-  if (absl::Status written = dir.WriteFile("workdir.diff", diff.ok() ? *diff : ""); !written.ok()) {
-    return written;
-  }
+      ProgramOutput({"git", "-C", source_dir, "status", "--porcelain=v2", "--branch"});
+  if (!status.ok()) return SourceState();  // not a checkout, or no git
   SourceState state;
-  state.commit = std::string(absl::StripAsciiWhitespace(*commit));
-  state.dirty = !status.ok() || !absl::StripAsciiWhitespace(*status).empty();
+  std::string branch = "?", changes;
+  for (absl::string_view line : absl::StrSplit(*status, '\n', absl::SkipEmpty())) {
+    if (absl::ConsumePrefix(&line, "# branch.oid ")) {
+      state.commit = std::string(line);
+    } else if (absl::ConsumePrefix(&line, "# branch.head ")) {
+      branch = std::string(line);
+    } else if (!absl::StartsWith(line, "# ")) {
+      absl::StrAppend(&changes, line, "\n");
+    }
+  }
+  if (state.commit.empty() || state.commit == "(initial)") return SourceState();  // no commit
+  state.dirty = !changes.empty();
+  std::string diff;
+  if (state.dirty) {
+    diff = ProgramOutput({"git", "-C", source_dir, "diff", "HEAD", "--binary"}).value_or("");
+  }
+  const std::string info =
+      absl::StrCat("commit: ", state.commit, "\nbranch: ", branch, "\nstatus:\n", changes);
+  if (absl::Status written = dir.WriteFile("git.txt", info); !written.ok()) return written;
+  if (absl::Status written = dir.WriteFile("workdir.diff", diff); !written.ok()) return written;
   return state;
 }
 

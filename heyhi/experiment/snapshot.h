@@ -16,9 +16,11 @@ namespace heyhi {
 absl::StatusOr<std::string> CurrentExecutable();
 
 // Puts `binary` into the content-addressed cache
-// `<exp_root>/.bin/<sha256 of its content>/run` (hard link, else copy, made
-// atomically) and returns that path. The same content gives the same path;
-// rebuilding `binary` later does not change the snapshot.
+// `<exp_root>/.bin/<sha256 of its content>/run` (a copy, made atomically) and
+// returns that path. The same content gives the same path; rebuilding
+// `binary` later does not change the snapshot. The hash is computed once per
+// version of the binary: `<exp_root>/.bin/known/<device>-<inode>-<size>-<mtime>`
+// remembers it, and a binary changed in any of these is hashed again.
 absl::StatusOr<std::string> SnapshotBinary(const std::string& binary, const std::string& exp_root);
 
 // The state of the source tree an experiment was launched from.
