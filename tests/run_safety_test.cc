@@ -83,6 +83,27 @@ TEST(RunSafety, WipeDoesNotFollowASymlinkOutOfTheExpDir) {
   EXPECT_EQ(box.tree.Read("outside/data/precious.txt"), "keep");
 }
 
+TEST(RunSafety, OutThroughASymbolicLinkIsRefusedAndTheLinkedFolderStaysTheUsers) {
+  RunSandbox box;
+  box.tree.Write("mine/precious.txt", "keep");
+  const std::string link = box.tree.Path("link");
+  std::filesystem::create_directory_symlink(box.tree.Path("mine"), link);
+  RunResult r = box.Run({"-c", kSleep, "--out", link});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is a symbolic link"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(box.tree.Path("mine/.heyhi")));
+  // So the folder never becomes heyhi's: a restart there wipes nothing.
+  r = box.Run({"-c", kSleep, "--out", box.tree.Path("mine"), "--mode", "restart", "--force"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(box.tree.Read("mine/precious.txt"), "keep");
+  const std::vector<std::string> left = {box.tree.Path("mine/precious.txt")};
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(box.tree.Path("mine"))) {
+    files.push_back(entry.path().string());
+  }
+  EXPECT_EQ(files, left);
+}
+
 TEST(RunSafety, PrintAndDryrunCreateNothing) {
   RunSandbox box;
   const std::vector<std::vector<std::string>> looks = {

@@ -127,6 +127,14 @@ XpStatus ExpDir::Status(const JobLivenessProbe& probe) const {
 }
 
 absl::Status ExpDir::Create() {
+  // Never through a link: a marker written into the folder a link points to
+  // would make that folder heyhi's, and a later restart there would wipe it.
+  struct stat st;
+  if (lstat(path_.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path_, " is a symbolic link; heyhi makes experiments only in plain "
+                            "folders it creates (give --out the folder itself, or a new path)"));
+  }
   if (absl::Status made = MakeDirs(path_); !made.ok()) return made;
   if (HasMarker()) return absl::OkStatus();
   return WriteFile(kMarkerFile, "This folder is a heyhi experiment; heyhi may wipe it.\n");
