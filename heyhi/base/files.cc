@@ -69,6 +69,46 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   return content;
 }
 
+absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+  const int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": not a regular file (a folder, FIFO, socket or device); give a .prototxt file"));
+  }
+  if (static_cast<size_t>(st.st_size) > max_bytes) {
+    close(fd);
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", st.st_size, " bytes; the limit is ", max_bytes));
+  }
+  std::string content;
+  char buffer[16384];
+  while (true) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      absl::Status error =
+          absl::DataLossError(absl::StrCat(path, ": read error: ", std::strerror(errno)));
+      close(fd);
+      return error;
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+    if (content.size() > max_bytes) {  // grew while being read
+      close(fd);
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": more than ", max_bytes, " bytes; the limit is ", max_bytes));
+    }
+  }
+  close(fd);
+  return content;
+}
+
 absl::Status MakeDirs(const std::string& path) {
   for (size_t i = 1; i <= path.size(); ++i) {
     if (i == path.size() || path[i] == '/') {

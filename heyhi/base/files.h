@@ -23,6 +23,11 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
 // The whole content of the file at `path`.
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 
+// The content of `path` when it is a regular file of at most `max_bytes`
+// bytes; anything else (a FIFO, a device, a folder, a larger file) is an
+// error naming the file and what it is. Opening never blocks.
+absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_bytes);
+
 // mkdir -p: creates `path` and its missing parents; an error if it exists as
 // something other than a folder.
 absl::Status MakeDirs(const std::string& path);

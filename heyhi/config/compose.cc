@@ -68,7 +68,7 @@ absl::StatusOr<const Descriptor*> GuessOtherType(const std::string& text,
 
 absl::StatusOr<std::string> ReadConfigText(const std::string& abs_path,
                                            const std::string& project_root) {
-  absl::StatusOr<std::string> raw = ReadFileToString(abs_path);
+  absl::StatusOr<std::string> raw = ReadConfigFile(abs_path);
   if (!raw.ok()) return raw.status();
   return SubstituteRootDir(*raw, project_root);
 }

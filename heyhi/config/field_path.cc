@@ -205,6 +205,12 @@ absl::StatusOr<FieldPath> ResolveFieldPath(const Descriptor* type, absl::string_
   PathError ignored;
   PathError& why = error != nullptr ? *error : ignored;
   const std::vector<std::string> parts = absl::StrSplit(path, '.');
+  if (parts.size() > kMaxKeySteps) {
+    why.kind = PathError::Kind::kBadStep;
+    return absl::InvalidArgumentError(absl::StrCat("key '", path.substr(0, 60), "...' has ",
+                                                   parts.size(), " steps; at most ", kMaxKeySteps,
+                                                   " are allowed"));
+  }
   std::vector<std::string> names;  // field names only, for suggestions
   const Descriptor* current = type;
   for (size_t i = 0; i < parts.size();) {

@@ -73,11 +73,17 @@ struct PathError {
   std::string part;
 };
 
+// The most dotted steps a key may have. Configs nest far less; the limit
+// keeps a hostile key from nesting a recursive message type so deep that
+// printing it exhausts the stack.
+inline constexpr size_t kMaxKeySteps = 100;
+
 // Checks `path` against `type` alone and resolves every step: field names,
 // element indices (integers >= -1) after repeated fields, keys (parsed as the
 // key type) after map fields. A oneof's name followed by one of its members
 // is skipped. The empty path (or ".") has no steps. An unknown field is
-// reported as "unknown key '<path>' in <Type>" with the closest valid paths.
+// reported as "unknown key '<path>' in <Type>" with the closest valid paths;
+// a key of more than kMaxKeySteps steps is an error naming the limit.
 absl::StatusOr<FieldPath> ResolveFieldPath(const google::protobuf::Descriptor* type,
                                            absl::string_view path, PathError* error = nullptr);
 

@@ -138,6 +138,7 @@ absl::Status IncludeExpander::ApplyIncludeOverride(const std::string& config_pat
   std::vector<ProvenanceEntry> child;
   absl::StatusOr<std::unique_ptr<Message>> included =
       ComposeFile(*resolved, (*target)->GetDescriptor(), {how}, &child);
+  if (absl::IsResourceExhausted(included.status())) return included.status();
   if (!included.ok()) {
     return absl::Status(included.status().code(),
                         absl::StrCat(included.status().message(), "\n  while including ",
@@ -257,6 +258,13 @@ absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
         absl::StrCat(Where(file.display, *file.locations, include_at),
                      ": include cycle: ", absl::StrJoin(cycle, " -> ")));
   }
+  if (stack_.size() > kMaxIncludeDepth) {
+    // ResourceExhausted: the levels above add no "while including" line each.
+    return absl::ResourceExhaustedError(absl::StrCat(
+        Where(file.display, *file.locations, include_at), ": includes nested more than ",
+        kMaxIncludeDepth, " files deep (the limit): ", Display(stack_.front()), " -> ",
+        Display(stack_[1]), " -> ... -> ", Display(stack_.back()), " -> ", Display(*resolved)));
+  }
   const std::string full_mount = JoinMount(mount_base, mount);
   absl::StatusOr<Message*> target = MutableMessageAt(merged, full_mount);
   if (!target.ok()) {
@@ -272,6 +280,7 @@ absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
   std::vector<ProvenanceEntry> child;
   absl::StatusOr<std::unique_ptr<Message>> included =
       ComposeFile(*resolved, (*target)->GetDescriptor(), chain, &child);
+  if (absl::IsResourceExhausted(included.status())) return included.status();
   if (!included.ok()) {
     return absl::Status(
         included.status().code(),

@@ -19,6 +19,11 @@
 
 namespace heyhi {
 
+// The deepest chain of includes composed (a file including a file ... this
+// many levels down). Deeper chains are an error naming the limit and the
+// chain's ends: the composition recurses once per level.
+inline constexpr size_t kMaxIncludeDepth = 1000;
+
 // One composition's worth of state: the search path, the message factory,
 // the files being composed (for cycle detection). Not thread-safe.
 class IncludeExpander {

@@ -344,6 +344,9 @@ absl::Status ParseText(const std::string& text, const std::string& display_name,
   FirstErrorCollector errors(display_name, text);
   parser.RecordErrorsTo(&errors);
   parser.AllowPartialMessage(true);
+  // Without a limit, a file of a few thousand nested messages exhausts the
+  // stack of the parser (and of everything that walks the message after it).
+  parser.SetRecursionLimit(kMaxMessageNesting);
   // Merge mode: a scalar given twice keeps the last value, messages merge,
   // repeated fields append, another oneof member switches the oneof.
   if (!parser.MergeFromString(text, out)) {
@@ -357,10 +360,14 @@ absl::Status ParseText(const std::string& text, const std::string& display_name,
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
+  return ReadRegularFile(path, kMaxConfigBytes);
+}
+
 absl::Status ParseTextFile(const std::string& path, const std::string& project_root,
                            google::protobuf::Message* out, std::vector<FieldLocation>* locations,
                            const std::string& display_name) {
-  absl::StatusOr<std::string> text = ReadFileToString(path);
+  absl::StatusOr<std::string> text = ReadConfigFile(path);
   if (!text.ok()) return text.status();
   return ParseText(SubstituteRootDir(*text, project_root),
                    display_name.empty() ? path : display_name, out, locations);

@@ -15,6 +15,18 @@
 
 namespace heyhi {
 
+// The deepest nesting of messages a config file may have (the text parser
+// reports deeper ones at their line and column).
+inline constexpr int kMaxMessageNesting = 100;
+
+// The largest config file read, in bytes.
+inline constexpr size_t kMaxConfigBytes = 16 << 20;
+
+// The text of the config file `path`: a regular file (a FIFO, a device or a
+// folder is an error, and nothing blocks opening one) of at most
+// kMaxConfigBytes bytes. Errors name the file.
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path);
+
 // Where one value of a parsed file was written. Repeated indices count from
 // the first element this text added (the parser appends to what was there).
 struct FieldLocation {

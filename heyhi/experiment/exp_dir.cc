@@ -132,8 +132,9 @@ absl::Status ExpDir::Create() {
   struct stat st;
   if (lstat(path_.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
     return absl::FailedPreconditionError(
-        absl::StrCat(path_, " is a symbolic link; heyhi makes experiments only in plain "
-                            "folders it creates (give --out the folder itself, or a new path)"));
+        absl::StrCat(path_,
+                     " is a symbolic link; heyhi makes experiments only in plain "
+                     "folders it creates (give --out the folder itself, or a new path)"));
   }
   if (absl::Status made = MakeDirs(path_); !made.ok()) return made;
   if (HasMarker()) return absl::OkStatus();
