@@ -3,6 +3,7 @@
 #ifndef HEYHI_TASK_H_
 #define HEYHI_TASK_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -33,7 +34,7 @@ class JobContext {
   };
 
   explicit JobContext(Job job) : job_(std::move(job)) {}
-  // Copies are views of one job: they share the checkpoint hook.
+  // Copies are views of one job: they share the checkpoint hook and the metrics log.
   JobContext(const JobContext&) = default;
   JobContext& operator=(const JobContext&) = delete;
 
@@ -53,9 +54,11 @@ class JobContext {
   std::string ResolvePath(const std::string& path) const;
 
   // On rank 0, appends one line to <exp dir>/metrics.jsonl: `metrics` with
-  // `epoch`, `step` and the time, read by `run info`, `ls` and `plot`. A run
-  // resumed at an epoch already in the file replaces the lines from there.
-  // Other ranks write nothing.
+  // `epoch`, `step` and the time, read by `run info`, `ls` and `plot`. The
+  // first call of a run drops the lines of its epoch and later ones that the
+  // file already holds (left by a run that it resumes), so the history never
+  // repeats an epoch; later calls only append (several lines per epoch are
+  // fine). Other ranks write nothing.
   absl::Status LogMetrics(const std::map<std::string, double>& metrics, int64_t epoch,
                           int64_t step = -1) const;
 
@@ -70,11 +73,13 @@ class JobContext {
 
  private:
   const Job job_;
-  struct HookSlot {
+  struct SharedState {
     std::mutex mutex;
     std::function<void()> hook;
+    // Whether LogMetrics has written in this run yet (see LogMetrics).
+    std::atomic<bool> metrics_logged{false};
   };
-  std::shared_ptr<HookSlot> checkpoint_hook_ = std::make_shared<HookSlot>();
+  std::shared_ptr<SharedState> shared_ = std::make_shared<SharedState>();
 };
 
 // A task gets the frozen task message and the job context. It fails by

@@ -10,6 +10,7 @@
 #include "heyhi/experiment/metrics.h"
 #include "heyhi/experiment/xp_index.h"
 #include "heyhi/experiment/xp_record.h"
+#include "heyhi/task.h"
 #include "nlohmann/json.hpp"
 #include "run_test_helpers.h"
 
@@ -325,18 +326,32 @@ TEST(Plot, DrawsOneChartPerMetricWithOneLinePerXp) {
 
 TEST(Metrics, AResumedRunContinuesTheHistoryWithoutRepeatingAnEpoch) {
   heyhi::TempTree tree;
-  const std::string path = tree.Path("metrics.jsonl");
-  for (int epoch : {1, 2, 3})
-    ASSERT_TRUE(heyhi::AppendMetrics(path, {{"loss", epoch}}, epoch, 0).ok());
-  // Resumed from the checkpoint of epoch 1: epoch 2 is done again.
-  ASSERT_TRUE(heyhi::AppendMetrics(path, {{"loss", 20}}, 2, 0).ok());
+  heyhi::JobContext::Job job;
+  job.exp_dir = tree.root();
+  const heyhi::JobContext first_run(job);
+  for (int epoch : {1, 2, 3}) ASSERT_TRUE(first_run.LogMetrics({{"loss", epoch}}, epoch).ok());
+  // Resumed from the checkpoint of epoch 1: epoch 2 is done again, and twice
+  // in one epoch is two lines.
+  const heyhi::JobContext resumed(job);
+  ASSERT_TRUE(resumed.LogMetrics({{"loss", 20}}, 2, 5).ok());
+  ASSERT_TRUE(resumed.LogMetrics({{"loss", 21}}, 2, 6).ok());
   std::vector<std::string> warnings;
-  const auto lines = heyhi::ReadMetrics(path, &warnings);
-  ASSERT_EQ(lines.size(), 2u);
+  const auto lines = heyhi::ReadMetrics(tree.Path("metrics.jsonl"), &warnings);
+  ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[0].values.at("epoch"), 1);
-  EXPECT_EQ(lines[1].values.at("epoch"), 2);
   EXPECT_EQ(lines[1].values.at("loss"), 20);
+  EXPECT_EQ(lines[1].values.at("step"), 5);
+  EXPECT_EQ(lines[2].values.at("loss"), 21);
   EXPECT_TRUE(warnings.empty());
+}
+
+TEST(Metrics, OnlyRankZeroWrites) {
+  heyhi::TempTree tree;
+  heyhi::JobContext::Job job;
+  job.exp_dir = tree.root();
+  job.rank = 1;
+  ASSERT_TRUE(heyhi::JobContext(job).LogMetrics({{"loss", 1}}, 1).ok());
+  EXPECT_FALSE(fs::exists(tree.Path("metrics.jsonl")));
 }
 
 TEST(Metrics, ALineThatDoesNotParseIsSkippedWithAWarningNamingFileAndLine) {

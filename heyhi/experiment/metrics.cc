@@ -93,8 +93,9 @@ absl::StatusOr<MetricsLine> LastMetrics(const std::string& path) {
 }
 
 absl::Status AppendMetrics(const std::string& path, const std::map<std::string, double>& values,
-                           int64_t epoch, int64_t step) {
-  std::vector<MetricsLine> existing = ReadMetrics(path, nullptr);
+                           int64_t epoch, int64_t step, bool drop_from_epoch) {
+  std::vector<MetricsLine> existing;
+  if (drop_from_epoch) existing = ReadMetrics(path, nullptr);
   const bool repeats = std::any_of(existing.begin(), existing.end(), [epoch](const auto& line) {
     auto it = line.values.find("epoch");
     return it != line.values.end() && it->second >= static_cast<double>(epoch);

@@ -30,12 +30,12 @@ std::vector<MetricsLine> ReadMetrics(const std::string& path, std::vector<std::s
 absl::StatusOr<MetricsLine> LastMetrics(const std::string& path);
 
 // Appends one line with `values` plus `epoch`, `step` and `time` (Unix
-// seconds) to `path`, as one write followed by fsync. When the file already
-// holds lines of this epoch or later (a run resumed from an earlier
-// checkpoint), they are dropped first, so that a resumed run continues the
-// history without repeating an epoch.
+// seconds) to `path`, as one write followed by fsync. With `drop_from_epoch`
+// (the first line of a run), lines the file holds of this epoch or later,
+// left by the run being resumed, are dropped first, so that a resumed run
+// continues the history without repeating an epoch.
 absl::Status AppendMetrics(const std::string& path, const std::map<std::string, double>& values,
-                           int64_t epoch, int64_t step);
+                           int64_t epoch, int64_t step, bool drop_from_epoch);
 
 }  // namespace heyhi
 

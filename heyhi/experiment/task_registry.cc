@@ -20,14 +20,14 @@ std::map<std::string, RegisteredTask>& Registry() {
 }  // namespace
 
 void JobContext::SetCheckpointHook(std::function<void()> hook) {
-  std::lock_guard<std::mutex> lock(checkpoint_hook_->mutex);
-  checkpoint_hook_->hook = std::move(hook);
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  shared_->hook = std::move(hook);
 }
 
 bool JobContext::RunCheckpointHook() const {
-  std::lock_guard<std::mutex> lock(checkpoint_hook_->mutex);
-  if (!checkpoint_hook_->hook) return false;
-  checkpoint_hook_->hook();
+  std::lock_guard<std::mutex> lock(shared_->mutex);
+  if (!shared_->hook) return false;
+  shared_->hook();
   return true;
 }
 
@@ -39,7 +39,9 @@ std::string JobContext::ResolvePath(const std::string& path) const {
 absl::Status JobContext::LogMetrics(const std::map<std::string, double>& metrics, int64_t epoch,
                                     int64_t step) const {
   if (job_.rank != 0) return absl::OkStatus();
-  return AppendMetrics(job_.exp_dir + "/" + kMetricsFile, metrics, epoch, step);
+  const bool first = !shared_->metrics_logged.exchange(true);
+  return AppendMetrics(job_.exp_dir + "/" + kMetricsFile, metrics, epoch, step,
+                       /*drop_from_epoch=*/first);
 }
 
 bool RegisterTask(const std::string& case_name, const std::string& type_name,
