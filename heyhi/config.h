@@ -3,6 +3,7 @@
 #ifndef HEYHI_CONFIG_H_
 #define HEYHI_CONFIG_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +16,19 @@ namespace heyhi {
 
 struct SearchPath;  // where includes are looked up (config/include_resolver.h)
 class Provenance;   // where each value came from (config/provenance.h)
+
+// Wall time of LoadConfig's phases (pp --repeat), filled in when
+// LoadOptions::times is set.
+struct ComposeTimes {
+  // The file read and parsed (its type guessed if not given), after the
+  // override tokens are parsed and the include folders set up.
+  std::chrono::nanoseconds load{0};
+  // Its includes, nested ones too: found, read, parsed and merged.
+  std::chrono::nanoseconds includes{0};
+  // The include overrides, then the scalar overrides, and the provenance of
+  // the values kept.
+  std::chrono::nanoseconds overrides{0};
+};
 
 struct LoadOptions {
   // Type the file is parsed as. Null: `root_type` if the file parses as it,
@@ -33,6 +47,8 @@ struct LoadOptions {
   std::string conf_root;
   // Extra include folders (--include_dir).
   std::vector<std::string> include_dirs;
+  // When set, receives the time of each phase (left as it was on error).
+  ComposeTimes* times = nullptr;
 };
 
 // A composed config. For a root config `root` is the MetaCfg and `task` the

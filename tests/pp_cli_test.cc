@@ -1,7 +1,10 @@
 // Tests of the `pp` tool (SPEC §5): the real binary on real files.
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -67,6 +70,8 @@ class Pp : public ::testing::Test {
 
   ScopedEnv no_conf_root_{"HH_CONF_ROOT", std::nullopt};  // for pp too
   TempTree tree_;
+  ScopedEnv cache_home_{"XDG_CACHE_HOME", tree_.Path("cache")};
+  ScopedEnv cache_on_{"HH_NO_CACHE", std::nullopt};
 };
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -254,6 +259,97 @@ TEST_F(Pp, SchemaErrorsExitOne) {
                         "--schema", "bad.proto"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_THAT(run.err, HasSubstr("bad.proto:2:"));
+}
+
+// The inode of each file of the folder: a cache file rewritten gets a new one.
+std::map<std::string, ino_t> Inodes(const std::string& folder) {
+  std::map<std::string, ino_t> inodes;
+  std::error_code error;
+  if (!std::filesystem::exists(folder, error)) return inodes;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+    struct stat st;
+    if (::stat(entry.path().c_str(), &st) == 0) inodes[entry.path().string()] = st.st_ino;
+  }
+  return inodes;
+}
+
+TEST_F(Pp, DescribeShowsDocCommentsOfARunTimeSchemaFromTheCache) {
+  tree_.Write("schema/x.proto", *ReadFileToString(Source("proto/conf.proto")));
+  const std::vector<std::string> loaded = {"conf/c02_sup_train/sl.prototxt", "--proto_path",
+                                           tree_.Path("schema"), "--schema", "x.proto"};
+  std::vector<std::string> flat = loaded, describe = loaded;
+  flat.push_back("--print-flat");
+  describe.insert(describe.end(), {"--describe", "batch_size"});
+  ASSERT_EQ(RunPp(flat).exit_code, 0);  // a miss: parsed, stored
+  const std::map<std::string, ino_t> stored = Inodes(tree_.Path("cache/heyhi"));
+  ASSERT_EQ(stored.size(), 3u);  // index, set, comments
+  PpResult run = RunPp(describe);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("Global batch size"));
+  EXPECT_THAT(run.out, HasSubstr("value:    128"));
+  EXPECT_EQ(Inodes(tree_.Path("cache/heyhi")), stored);  // a hit: nothing rewritten
+  run = RunPp({"conf/c02_sup_train/sl.prototxt", "--describe", "batch_size"});
+  EXPECT_EQ(RunPp(describe).out, run.out);  // as with the compiled-in schema
+}
+
+TEST_F(Pp, NoCacheFlagAndHhNoCacheNeverWriteTheCache) {
+  tree_.Write("schema/x.proto", *ReadFileToString(Source("proto/conf.proto")));
+  const std::vector<std::string> loaded = {"conf/c02_sup_train/sl.prototxt", "--proto_path",
+                                           tree_.Path("schema"), "--schema", "x.proto"};
+  std::vector<std::string> no_cache = loaded;
+  no_cache.push_back("--no_cache");
+  PpResult run = RunPp(no_cache);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(Inodes(tree_.Path("cache")).empty());
+  {
+    ScopedEnv off("HH_NO_CACHE", "1");
+    PpResult off_run = RunPp(loaded);
+    ASSERT_EQ(off_run.exit_code, 0) << off_run.err;
+    EXPECT_EQ(off_run.out, run.out);
+    EXPECT_TRUE(Inodes(tree_.Path("cache")).empty());
+  }
+  EXPECT_EQ(RunPp(loaded).out, run.out);
+  EXPECT_EQ(Inodes(tree_.Path("cache/heyhi")).size(), 3u);  // without them it is written
+}
+
+TEST_F(Pp, AnUnwritableCacheFolderIsIgnoredSilently) {
+  tree_.Write("schema/x.proto", *ReadFileToString(Source("proto/conf.proto")));
+  tree_.Write("file-not-dir", "");
+  ScopedEnv unwritable("XDG_CACHE_HOME", tree_.Path("file-not-dir/sub"));
+  PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--proto_path", tree_.Path("schema"),
+                        "--schema", "x.proto"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  EXPECT_EQ(run.out, CompiledInText("conf/c02_sup_train/sl.prototxt", {}));
+}
+
+TEST_F(Pp, RepeatPrintsPerPhaseTimesOnStderrAndTheOutputOnceOnStdout) {
+  PpResult run = RunPp({"--repeat", "3", "conf/c02_sup_train/sl.prototxt"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, CompiledInText("conf/c02_sup_train/sl.prototxt", {}));
+  const std::vector<std::string> lines = Lines(run.err);
+  ASSERT_EQ(lines.size(), 7u) << run.err;
+  EXPECT_THAT(lines[0], StartsWith("pp --repeat 3: "));
+  EXPECT_THAT(lines[1], ::testing::MatchesRegex(" *phase +min +median +max"));
+  const std::vector<std::string> phases = {"load", "includes", "overrides", "print", "compose"};
+  for (size_t i = 0; i < phases.size(); ++i) {
+    EXPECT_THAT(lines[i + 2], ::testing::MatchesRegex(" *" + phases[i] + "( +[0-9]+\\.[0-9]){3}"));
+  }
+  // The same on a run-time schema, and with any mode.
+  tree_.Write("schema/x.proto", *ReadFileToString(Source("proto/conf.proto")));
+  run = RunPp({"conf/c02_sup_train/sl.prototxt", "--repeat=2", "--print-flat", "--proto_path",
+               tree_.Path("schema"), "--schema", "x.proto"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, RunPp({"conf/c02_sup_train/sl.prototxt", "--print-flat"}).out);
+  EXPECT_EQ(Lines(run.err).size(), 7u) << run.err;
+}
+
+TEST_F(Pp, RepeatNeedsAPositiveWholeNumber) {
+  for (const std::string bad : {"0", "-1", "x", "1.5"}) {
+    PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--repeat", bad});
+    EXPECT_EQ(run.exit_code, 2) << bad;
+    EXPECT_THAT(run.err, HasSubstr("--repeat " + bad + ": expected a whole number")) << bad;
+  }
 }
 
 TEST_F(Pp, NothingIsCreated) {

@@ -1,7 +1,8 @@
 // pp: compose a config file with overrides and print it, without running
 // anything (SPEC §5). Works on the compiled-in schema or on .proto files
-// loaded at run time (--proto_path/--schema).
+// loaded at run time (--proto_path/--schema); --repeat times the phases.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -10,7 +11,9 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "conf.pb.h"
@@ -27,9 +30,22 @@ constexpr char kUsage[] =
     "pp FILE [overrides...] [--print | --print-flat | --print-flat-all | --explain KEY |\n"
     "   --describe KEY]\n"
     "   [--type T] [--root NAME] [--proto_path DIR --schema F.proto] [--include_dir D]\n"
-    "   [--conf_root D]\n"
+    "   [--conf_root D] [--no_cache] [--repeat N]\n"
     "Composes FILE with its includes and the overrides (key=value, I<mount>=<path>)\n"
-    "and prints the task message. Nothing is run.";
+    "and prints the task message. Nothing is run.\n"
+    "\n"
+    "A run-time schema's parsed descriptors are cached under $XDG_CACHE_HOME/heyhi/\n"
+    "(default ~/.cache/heyhi/), keyed by the content of every .proto file it reads;\n"
+    "--no_cache or HH_NO_CACHE=1: neither read nor written.\n"
+    "\n"
+    "--repeat N composes N times in this process, then prints the output once and,\n"
+    "on stderr, min / median / max per compose and per phase:\n"
+    "  load       the --schema imported (parsed or from the cache; none for the\n"
+    "             compiled-in schema), then FILE read and parsed (type guessed)\n"
+    "  includes   FILE's includes, nested ones too: found, read, parsed, merged\n"
+    "  overrides  include overrides, then key=value overrides, and provenance\n"
+    "  print      the output text made (--print, --print-flat, --explain...)\n"
+    "  compose    the whole of one repetition (the phases and what is between).";
 
 constexpr heyhi::FlagSpec kPpFlags[] = {
     {"print", false, "Print the task message in text format (the default)."},
@@ -49,6 +65,11 @@ constexpr heyhi::FlagSpec kPpFlags[] = {
     {"conf_root", true,
      "The conf root (default: $HH_CONF_ROOT, else the nearest ancestor folder of FILE named "
      "conf)."},
+    {"no_cache", false,
+     "Neither read nor write the descriptor cache of --schema (as HH_NO_CACHE=1 does)."},
+    {"repeat", true,
+     "Compose N times in-process; print the output once and min/median/max times per "
+     "compose and per phase on stderr."},
     {"help", false, "Show this help."},
     {"helpfull", false, "Same as --help."},
 };
@@ -66,6 +87,8 @@ struct CommandLine {
   std::string schema;
   std::vector<std::string> include_dirs;
   std::string conf_root;
+  bool no_cache = false;
+  int repeat = 0;  // 0: once, no times printed
   bool help = false;
 };
 
@@ -79,6 +102,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
     if (name == "print") switch_target = &out.print;
     if (name == "print_flat") switch_target = &out.print_flat;
     if (name == "print_flat_all") switch_target = &out.print_flat_all;
+    if (name == "no_cache") switch_target = &out.no_cache;
     if (name == "help" || name == "helpfull") switch_target = &out.help;
     if (switch_target != nullptr) {
       absl::StatusOr<bool> on = heyhi::ParseSwitch(name, value);
@@ -102,6 +126,11 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
       out.schema = value;
     } else if (name == "conf_root") {
       out.conf_root = value;
+    } else if (name == "repeat") {
+      if (!absl::SimpleAtoi(value, &out.repeat) || out.repeat < 1) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--repeat ", value, ": expected a whole number of at least 1"));
+      }
     }
   }
   return out;
@@ -135,25 +164,17 @@ int UsageError(const std::string& message) {
   return heyhi::kExitBadUsage;
 }
 
-}  // namespace
+// Wall time of one compose's phases (--repeat).
+struct PhaseTimes {
+  std::chrono::nanoseconds compose{0}, load{0}, includes{0}, overrides{0}, print{0};
+};
 
-int main(int argc, char** argv) {
-  absl::StatusOr<CommandLine> parsed = ParseCommandLine(argc, argv);
-  if (!parsed.ok()) return UsageError(std::string(parsed.status().message()));
-  const CommandLine& command_line = *parsed;
-  if (command_line.help) {
-    std::cout << "usage: " << kUsage << "\n\nFlags:\n" << heyhi::FlagsHelp(kPpFlags);
-    return heyhi::kExitOk;
-  }
-  if (command_line.positional.empty()) return UsageError("missing FILE");
-  const int modes = command_line.print + command_line.print_flat + command_line.print_flat_all +
-                    !command_line.explain.empty() + !command_line.describe.empty();
-  if (modes > 1) {
-    return UsageError(
-        "choose one of --print, --print-flat, --print-flat-all, --explain, --describe");
-  }
+// Loads the schema, composes the config and makes the output text, once.
+// Returns the exit code; errors are printed here. `times` may be null.
+int ComposeOnce(const CommandLine& command_line, std::string* out, PhaseTimes* times) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
   std::string error;
-
   heyhi::LoadOptions options;
   options.root_name = command_line.root;
   options.conf_root = command_line.conf_root;
@@ -162,7 +183,11 @@ int main(int argc, char** argv) {
   const google::protobuf::DescriptorPool* pool = google::protobuf::DescriptorPool::generated_pool();
   const google::protobuf::FileDescriptor* schema_file = MetaCfg::descriptor()->file();
   if (!command_line.schema.empty()) {
-    auto imported = heyhi::DynamicSchema::Import(command_line.proto_paths, command_line.schema);
+    heyhi::DynamicSchema::ImportOptions import_options;
+    import_options.use_cache = !command_line.no_cache;
+    import_options.keep_comments = !command_line.describe.empty();  // only --describe reads them
+    auto imported =
+        heyhi::DynamicSchema::Import(command_line.proto_paths, command_line.schema, import_options);
     if (!imported.ok()) {
       std::cerr << "pp: " << imported.status().message() << "\n";
       return heyhi::kExitFailed;
@@ -186,7 +211,10 @@ int main(int argc, char** argv) {
     return UsageError(absl::StrCat(schema_file->name(), " has no message named ", command_line.root,
                                    ": give the file's type with --type"));
   }
+  const Clock::time_point schema_loaded = Clock::now();
 
+  heyhi::ComposeTimes compose_times;
+  if (times != nullptr) options.times = &compose_times;
   const std::string file = command_line.positional[0];
   const std::vector<std::string> overrides(command_line.positional.begin() + 1,
                                            command_line.positional.end());
@@ -195,7 +223,8 @@ int main(int argc, char** argv) {
     std::cerr << "pp: " << composed.status().message() << "\n";
     return heyhi::kExitFailed;
   }
-  std::string out;
+  const Clock::time_point print_start = Clock::now();
+  out->clear();
   if (!command_line.explain.empty()) {
     absl::StatusOr<std::string> explained = heyhi::ExplainKey(*composed, command_line.explain);
     if (!explained.ok()) {
@@ -203,7 +232,7 @@ int main(int argc, char** argv) {
                 << "\n";
       return heyhi::kExitFailed;
     }
-    out = *explained;
+    *out = *explained;
   } else if (!command_line.describe.empty()) {
     absl::StatusOr<std::string> described =
         heyhi::DescribeField(*composed->task, command_line.describe);
@@ -212,13 +241,75 @@ int main(int argc, char** argv) {
                 << described.status().message() << "\n";
       return heyhi::kExitFailed;
     }
-    out = *described;
+    *out = *described;
   } else if (command_line.print_flat || command_line.print_flat_all) {
     for (const std::string& line : heyhi::Flatten(*composed->task, command_line.print_flat_all)) {
-      absl::StrAppend(&out, line, "\n");
+      absl::StrAppend(out, line, "\n");
     }
   } else {
-    out = heyhi::PrintText(*composed->task);
+    *out = heyhi::PrintText(*composed->task);
+  }
+  if (times != nullptr) {
+    const Clock::time_point end = Clock::now();
+    times->print = end - print_start;
+    times->load = (schema_loaded - start) + compose_times.load;
+    times->includes = compose_times.includes;
+    times->overrides = compose_times.overrides;
+    times->compose = end - start;
+  }
+  return heyhi::kExitOk;
+}
+
+// "  <name>  <min>  <median>  <max>" in microseconds.
+std::string StatsLine(const std::string& name, std::vector<std::chrono::nanoseconds> values) {
+  std::sort(values.begin(), values.end());
+  auto micros = [](std::chrono::nanoseconds value) { return value.count() / 1e3; };
+  const size_t n = values.size();
+  const double median = (micros(values[(n - 1) / 2]) + micros(values[n / 2])) / 2;
+  return absl::StrFormat("  %-10s %10.1f %10.1f %10.1f\n", name, micros(values.front()), median,
+                         micros(values.back()));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::StatusOr<CommandLine> parsed = ParseCommandLine(argc, argv);
+  if (!parsed.ok()) return UsageError(std::string(parsed.status().message()));
+  const CommandLine& command_line = *parsed;
+  if (command_line.help) {
+    std::cout << "usage: " << kUsage << "\n\nFlags:\n" << heyhi::FlagsHelp(kPpFlags);
+    return heyhi::kExitOk;
+  }
+  if (command_line.positional.empty()) return UsageError("missing FILE");
+  const int modes = command_line.print + command_line.print_flat + command_line.print_flat_all +
+                    !command_line.explain.empty() + !command_line.describe.empty();
+  if (modes > 1) {
+    return UsageError(
+        "choose one of --print, --print-flat, --print-flat-all, --explain, --describe");
+  }
+  std::string out;
+  if (command_line.repeat == 0) {
+    const int code = ComposeOnce(command_line, &out, nullptr);
+    if (code != heyhi::kExitOk) return code;
+  } else {
+    std::vector<PhaseTimes> times(command_line.repeat);
+    for (PhaseTimes& one : times) {
+      const int code = ComposeOnce(command_line, &out, &one);
+      if (code != heyhi::kExitOk) return code;
+    }
+    auto column = [&times](std::chrono::nanoseconds PhaseTimes::*phase) {
+      std::vector<std::chrono::nanoseconds> values;
+      for (const PhaseTimes& one : times) values.push_back(one.*phase);
+      return values;
+    };
+    std::cerr << absl::StrFormat("pp --repeat %d: microseconds per compose (min, median, max)\n",
+                                 command_line.repeat)
+              << absl::StrFormat("  %-10s %10s %10s %10s\n", "phase", "min", "median", "max")
+              << StatsLine("load", column(&PhaseTimes::load))
+              << StatsLine("includes", column(&PhaseTimes::includes))
+              << StatsLine("overrides", column(&PhaseTimes::overrides))
+              << StatsLine("print", column(&PhaseTimes::print))
+              << StatsLine("compose", column(&PhaseTimes::compose));
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return std::fflush(stdout) == 0 ? heyhi::kExitOk : heyhi::kExitFailed;

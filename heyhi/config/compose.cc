@@ -2,6 +2,7 @@
 // overrides, then scalar overrides, keys relative to the chosen task; the
 // provenance of every value; and finding the type of a file.
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "absl/status/status.h"
@@ -136,6 +137,8 @@ absl::StatusOr<const Descriptor*> GuessConfigType(const std::string& path,
 absl::StatusOr<Composed> LoadConfig(const std::string& path,
                                     const std::vector<std::string>& overrides,
                                     const LoadOptions& options) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = options.times != nullptr ? Clock::now() : Clock::time_point();
   Composed composed;
   const std::string cwd = CurrentDir();
   composed.config_path = AbsolutePath(path, cwd);
@@ -170,6 +173,7 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
     parsed = ParseText(*text, display, body.get(), &locations);
   }
   if (!parsed.ok()) return parsed;
+  const Clock::time_point loaded = options.times != nullptr ? Clock::now() : start;
 
   const Descriptor* root_type = options.root_type;
   if (type->name() == options.root_name) root_type = type;
@@ -180,6 +184,7 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
       expander.ComposeParsed(composed.config_path, std::move(body), locations, {}, &entries);
   if (!root.ok()) return root.status();
   std::unique_ptr<Message> composing = std::move(*root);
+  const Clock::time_point included = options.times != nullptr ? Clock::now() : start;
 
   Message* task = composing.get();
   FieldPath task_steps;
@@ -213,6 +218,11 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
   // Frozen from here on: task functions and printers get const access only.
   composed.root = std::move(composing);
   composed.task = task;
+  if (options.times != nullptr) {
+    options.times->load = loaded - start;
+    options.times->includes = included - loaded;
+    options.times->overrides = Clock::now() - included;
+  }
   return composed;
 }
 
