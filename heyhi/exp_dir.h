@@ -84,6 +84,11 @@ class ExpDir {
   // Marks the task as returned normally (and records when).
   absl::Status MarkDone() const;
 
+  // Removes the temporary files (`<name>.tmp.<pid>[.<n>]`) that a process
+  // killed while writing left behind, if that process is gone; returns how
+  // many. Call while holding the lock.
+  int RemoveLeftoverTempFiles() const;
+
   // Deletes the folder's content and the folder itself, only if it carries
   // heyhi's marker, lies strictly inside exp_root, and is neither `/` nor the
   // exp root itself. Never follows a symlink: a link is removed, its target

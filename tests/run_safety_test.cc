@@ -104,6 +104,21 @@ TEST(RunSafety, OutThroughASymbolicLinkIsRefusedAndTheLinkedFolderStaysTheUsers)
   EXPECT_EQ(files, left);
 }
 
+TEST(RunSafety, TheNextRunRemovesTempFilesThatAKilledRunLeftBehind) {
+  RunSandbox box;
+  RunResult r = box.Run({"-c", kSleep, "fail=true"});
+  ASSERT_EQ(r.exit_code, 1);
+  const std::string dir = Line(r.out, "exp dir");
+  // A run killed in the middle of an atomic write leaves its temp file.
+  box.tree.Write(dir.substr(box.tree.root().size() + 1) + "/heyhi.xp.prototxt.tmp.999999.0",
+                 "half");
+  r = box.Run({"-c", kSleep, "fail=true", "--mode", "start_continue"});
+  EXPECT_NE(r.out.find("removed 1 temporary file(s) left by a killed run"), std::string::npos)
+      << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/heyhi.xp.prototxt.tmp.999999.0"));
+  EXPECT_EQ(Line(r.out, "status after"), "DEAD");
+}
+
 TEST(RunSafety, PrintAndDryrunCreateNothing) {
   RunSandbox box;
   const std::vector<std::vector<std::string>> looks = {

@@ -358,6 +358,9 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     std::cout << "another run is launching this experiment\nstatus after: RUNNING" << std::endl;
     return kExitOk;
   }
+  if (const int removed = dir.RemoveLeftoverTempFiles(); removed > 0) {
+    std::cout << "removed " << removed << " temporary file(s) left by a killed run" << std::endl;
+  }
   // Another run may have finished between the first look and the lock.
   status = dir.Status(JobIsAlive);
   action = DecideRunAction(mode, status);
