@@ -32,8 +32,10 @@ bench: build
 	@for b in $(BUILD)/tests/bench/*_bench; do echo "== $$b"; $$b; done
 
 # The main job: a real training run on Fashion-MNIST, locally.
+# Builds only the run binary (and what it links), not the tests.
 demo: deps
-	$(MAKE) build
+	$(MAKE) configure
+	cmake --build $(BUILD) -j$(JOBS) --target run
 	$(BUILD)/run -c conf/c02_sup_train/sl.prototxt --adhoc
 
 clean:
