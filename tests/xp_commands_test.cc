@@ -262,6 +262,18 @@ TEST(RunFrom, AnOverrideMakesANewXpWhoseDiffAgainstTheParentIsExactlyThatKey) {
   EXPECT_EQ(info["parent_sig"], SigOf(parent));
 }
 
+TEST(RunFrom, AnXpMadeBeforeRecordsExistedIsFoundAgainWithNoOverrides) {
+  RunSandbox box;
+  const std::string dir = Launch(box, {"lr=0.5"});
+  std::filesystem::remove(dir + "/heyhi.xp.prototxt");  // as a folder of an older heyhi
+  const RunResult info = box.Run({"info", dir, "--json"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_EQ(ParseJson(info.out)["tag"], "lr@0.5");
+  const RunResult r = box.Run({"-f", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Line(r.out, "exp dir"), dir);
+}
+
 TEST(RunFrom, StartsFromTheStoredConfigNotTodaysFiles) {
   RunSandbox box;
   box.tree.Write("proj/conf/exps/y.prototxt", "test_sleep { lr: 0.25 }\n");

@@ -252,20 +252,22 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
 
 // The composition `run` starts from: the config file with the overrides,
 // or with -f SIG the stored config of that experiment with them on top.
+// `parent_dir` gets the exp dir of SIG.
 absl::StatusOr<Composed> ComposeForRun(const RunCommandLine& cli,
                                        const google::protobuf::Descriptor* root_type,
-                                       XpRecord* record) {
+                                       XpRecord* record, std::string* parent_dir) {
   if (cli.from.empty()) {
     LoadOptions options;
     options.root_type = root_type;
     return LoadConfig(cli.config, cli.overrides, options);
   }
   if (!cli.config.empty()) return absl::InvalidArgumentError("give -c CFG or -f SIG, not both");
-  absl::StatusOr<std::string> parent_dir = FindXp(DefaultExpRoot(), cli.from);
-  if (!parent_dir.ok()) return parent_dir.status();
-  absl::StatusOr<XpRecord> parent = ReadXpRecord(ExpDir(*parent_dir, *parent_dir));
+  absl::StatusOr<std::string> found = FindXp(DefaultExpRoot(), cli.from);
+  if (!found.ok()) return found.status();
+  *parent_dir = *found;
+  absl::StatusOr<XpRecord> parent = ReadXpRecord(ExpDir(*found, *found));
   if (!parent.ok()) return parent.status();
-  absl::StatusOr<Composed> stored = LoadStoredConfig(*parent_dir, *parent, root_type);
+  absl::StatusOr<Composed> stored = LoadStoredConfig(*found, *parent, root_type);
   if (!stored.ok()) return stored.status();
   record->set_parent_sig(parent->sig());
   record->set_tag(parent->tag());
@@ -279,7 +281,8 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     return Fail(absl::StrCat("missing -c CFG\n\nusage: ", RunUsage()), kExitBadUsage);
   }
   XpRecord record;
-  absl::StatusOr<Composed> composed = ComposeForRun(cli, root_type, &record);
+  std::string parent_dir;
+  absl::StatusOr<Composed> composed = ComposeForRun(cli, root_type, &record, &parent_dir);
   if (!composed.ok()) return Fail(std::string(composed.status().message()));
   if (cli.print + cli.print_flat + cli.print_flat_all + !cli.describe.empty() > 1) {
     return Fail("choose one of --print, --print-flat, --print-flat-all, --describe", kExitBadUsage);
@@ -301,9 +304,11 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   if (!cli.from.empty()) {
     // -f SIG: the parent's tag, then the new overrides' (none: the same XP).
     const std::string& parent_tag = record.tag();
-    if (cli.overrides.empty()) {
+    if (parent_tag.empty()) {
+      // A parent without a tag keeps the tag of the new overrides alone.
+    } else if (cli.overrides.empty()) {
       fields->redefines = parent_tag;
-    } else if (parent_tag != "default" && !parent_tag.empty()) {
+    } else if (parent_tag != "default") {
       fields->redefines = absl::StrCat(parent_tag, "@", fields->redefines).substr(0, 100);
     }
   }
@@ -315,6 +320,8 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
       ExpId(cli.out.empty() ? kDefaultExpIdPattern : cli.out, *fields);
   if (!exp_id.ok()) return Fail(std::string(exp_id.status().message()));
   absl::StatusOr<std::string> path = ExpDirPath(exp_root, *exp_id);
+  // -f SIG with no overrides is SIG itself, wherever its folder is.
+  if (!cli.from.empty() && cli.overrides.empty() && path.ok()) *path = parent_dir;
   if (!path.ok()) return Fail(std::string(path.status().message()));
   if (*path == exp_root) {
     return Fail(absl::StrCat("exp dir ", *path,

@@ -31,6 +31,10 @@ std::string Trimmed(const ExpDir& dir, const std::string& name) {
 XpRecord RebuildRecord(const ExpDir& dir) {
   XpRecord record;
   record.set_sig(SigFromExpDirName(dir.path()));
+  if (!record.sig().empty()) {  // the folder is named <tag>_<sig>
+    const std::string name = dir.path().substr(dir.path().rfind('/') + 1);
+    record.set_tag(name.substr(0, name.size() - record.sig().size() - 1));
+  }
   for (absl::string_view line : absl::StrSplit(Trimmed(dir, kOverridesFile), '\n')) {
     if (!line.empty()) record.add_overrides(std::string(line));
   }
