@@ -78,6 +78,28 @@ struct PathError {
 // printing it exhausts the stack.
 inline constexpr size_t kMaxKeySteps = 100;
 
+// One dotted step of a key as written: its text, and whether it was written
+// in double quotes.
+struct KeyPart {
+  std::string text;
+  bool quoted = false;
+};
+
+// The steps of a key, split at each '.'. A step that starts with '"' runs to
+// the next unescaped '"' and stands for the text inside, where \" is '"' and
+// \\ is '\': how a map key that is empty, holds '.' or '=', or starts with
+// '"' is written (`counts."a.b"`, `counts.""`). An unterminated quote, or
+// text after the closing quote before the next '.', is an error.
+absl::StatusOr<std::vector<KeyPart>> SplitKey(absl::string_view key);
+
+// A map key as one step of a key: as it is, or double-quoted (with '"' and
+// '\' escaped) when it is empty, holds '.' or '=', or starts with '"'.
+std::string KeyStepText(absl::string_view map_key);
+
+// Where the key of the override `token` ends: its first '=' that is not
+// inside a quoted step; npos when there is none.
+size_t KeyEnd(absl::string_view token);
+
 // Checks `path` against `type` alone and resolves every step: field names,
 // element indices (integers >= -1) after repeated fields, keys (parsed as the
 // key type) after map fields. A oneof's name followed by one of its members
