@@ -4,13 +4,17 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "conf.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "heyhi/base/shell_quote.h"
+#include "heyhi/config.h"
+#include "heyhi/config/text_loader.h"
 #include "heyhi/overrides.h"
 #include "heyhi/print.h"
+#include "temp_tree.h"
 
 namespace heyhi {
 namespace {
@@ -36,6 +40,19 @@ void ExpectRebuildsFromItsFlatLines(const Message& original) {
       << "original:\n"
       << original.DebugString() << "rebuilt:\n"
       << rebuilt->DebugString();
+}
+
+absl::StatusOr<Composed> Load(const std::string& path,
+                              const std::vector<std::string>& overrides = {}) {
+  LoadOptions options;
+  options.root_type = MetaCfg::descriptor();
+  return LoadConfig(path, overrides, options);
+}
+
+std::string Repeated(const std::string& step, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) absl::StrAppend(&out, i == 0 ? "" : ".", step);
+  return out;
 }
 
 // fuzz_round_trip: agent_map { key: "a." value { } } printed `agent_map.a.=SELECT`,
@@ -106,6 +123,66 @@ TEST(FuzzRegression, NullStillClearsAStringAndABackslashElsewhereIsText) {
   EXPECT_THAT(ApplyOverrides(&task, {"str=SELECT"}).message(),
               HasSubstr("SELECT applies to message fields"));
   EXPECT_THAT(ApplyOverrides(&task, {"i32=\\NULL"}).message(), HasSubstr("bad int32 value"));
+}
+
+// fuzz_includes: conf/x/f0.prototxt (parsed as TestAllKindsTask) held
+// `agents { includes { path: "extra/f2.prototxt" mount: "backup.<98 more>" } }`:
+// composed 100 deep, its flat line `agents.0.backup...` had 101 steps, one
+// more than a key could have.
+TEST(FuzzRegression, AFileNestedAsDeepAsTheLimitThroughAListRebuildsFromItsFlatLines) {
+  TempTree tree;
+  std::string text = "test_all_kinds { agents {";
+  for (int i = 0; i < kMaxMessageNesting - 2; ++i) text += " backup {";
+  text += " name: \"x\"";
+  for (int i = 0; i < kMaxMessageNesting - 2; ++i) text += " }";
+  text += " } }\n";
+  absl::StatusOr<Composed> composed = Load(tree.Write("conf/deep.prototxt", text));
+  ASSERT_TRUE(composed.ok()) << composed.status();
+  ExpectRebuildsFromItsFlatLines(*composed->task);
+}
+
+// A chain of files each mounting the next 99 steps deep composed a message
+// thousands of levels deep (200 files: 18 s, 1.2 GB, then --print-flat
+// overflowed the stack).
+TEST(FuzzRegression, IncludesThatNestTheComposedConfigPastTheLimitAreAnErrorNamingTheInclude) {
+  TempTree tree;
+  const std::string mount = Repeated("backup", 99);
+  const int files = 200;
+  for (int i = 0; i < files; ++i) {
+    tree.Write(absl::StrCat("conf/common/c", i, ".prototxt"),
+               i + 1 < files ? absl::StrCat("includes { path: \"c", i + 1, "\" mount: \"", mount,
+                                            "\" }\nname: \"n", i, "\"\n")
+                             : "name: \"last\"\n");
+  }
+  const std::string top = tree.Write(
+      "conf/top.prototxt", "includes { path: \"c0\" mount: \"agent\" }\ntest_all_kinds { }\n");
+  absl::StatusOr<Composed> composed = Load(top);
+  ASSERT_FALSE(composed.ok());
+  const std::string message(composed.status().message());
+  EXPECT_THAT(message, HasSubstr("c197.prototxt:1:1: include \"c198\" at mount \"backup.backup"));
+  EXPECT_THAT(message, HasSubstr("nests the composed config more than 100 messages deep"));
+  EXPECT_LT(message.size(), 2000u);
+}
+
+TEST(FuzzRegression, IncludesAndOverridesNestingTheConfigUpToTheLimitCompose) {
+  TempTree tree;
+  // The task is level 1 and agent level 2: 98 backups reach 100.
+  tree.Write("conf/common/deep.prototxt",
+             absl::StrCat("includes { path: \"leaf\" mount: \"", Repeated("backup", 97), "\" }\n"));
+  tree.Write("conf/common/leaf.prototxt", "backup { name: \"leaf\" }\n");
+  const std::string top = tree.Write(
+      "conf/top.prototxt", "includes { path: \"deep\" mount: \"agent\" }\ntest_all_kinds { }\n");
+  absl::StatusOr<Composed> composed = Load(top);
+  ASSERT_TRUE(composed.ok()) << composed.status();
+  ExpectRebuildsFromItsFlatLines(*composed->task);
+  // One level more, by an include override or by a scalar override.
+  tree.Write("conf/common/more.prototxt", "backup { }\n");
+  const std::string at_leaf = absl::StrCat("agent.", Repeated("backup", 98));
+  EXPECT_THAT(Load(top, {absl::StrCat("I", at_leaf, "=more")}).status().message(),
+              HasSubstr("nests the composed config more than 100 messages deep"));
+  EXPECT_THAT(Load(top, {at_leaf + ".backup=SELECT"}).status().message(),
+              HasSubstr("nests the config more than 100 messages deep"));
+  EXPECT_TRUE(Load(top, {at_leaf + ".backup=NULL"}).ok());
 }
 
 }  // namespace

@@ -101,6 +101,13 @@ absl::Status ApplyScalar(const Override& override_, Message* task, const FieldPa
   if (!steps.ok()) return absl::OkStatus();  // e.g. a NULL that removed the path
   FieldPath full = task_steps;
   full.insert(full.end(), steps->begin(), steps->end());
+  // As deep as one file may nest, so that the config can be printed and read
+  // back (config_meta.prototxt); a NULL makes nothing deeper.
+  if (override_.value != "NULL" && PathTextNesting(full) > kMaxMessageNesting) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("override ", override_.token, ": nests the config more than ",
+                     kMaxMessageNesting, " messages deep (the limit, as in one file)"));
+  }
   // The value replaces whatever was recorded at or under its key.
   entries->erase(std::remove_if(entries->begin(), entries->end(),
                                 [&full](const ProvenanceEntry& entry) {

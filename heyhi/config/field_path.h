@@ -73,10 +73,13 @@ struct PathError {
   std::string part;
 };
 
-// The most dotted steps a key may have. Configs nest far less; the limit
-// keeps a hostile key from nesting a recursive message type so deep that
-// printing it exhausts the stack.
-inline constexpr size_t kMaxKeySteps = 100;
+// The most dotted steps a key may have: enough to name every field of a
+// message nested as deep as a config may nest (kMaxMessageNesting, 100),
+// where a level can take two steps (a repeated field and its index, a map and
+// its key), so that every --print-flat line applies. Configs nest far less;
+// the limit keeps a hostile key from nesting a recursive message type so deep
+// that printing it exhausts the stack.
+inline constexpr size_t kMaxKeySteps = 2 * 100 + 2;
 
 // One dotted step of a key as written: its text, and whether it was written
 // in double quotes.
