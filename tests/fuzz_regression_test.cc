@@ -11,9 +11,11 @@
 #include "gtest/gtest.h"
 #include "heyhi/base/shell_quote.h"
 #include "heyhi/config.h"
+#include "heyhi/config/dynamic_schema.h"
 #include "heyhi/config/text_loader.h"
 #include "heyhi/overrides.h"
 #include "heyhi/print.h"
+#include "scoped_env.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -183,6 +185,43 @@ TEST(FuzzRegression, IncludesAndOverridesNestingTheConfigUpToTheLimitCompose) {
   EXPECT_THAT(Load(top, {at_leaf + ".backup=SELECT"}).status().message(),
               HasSubstr("nests the config more than 100 messages deep"));
   EXPECT_TRUE(Load(top, {at_leaf + ".backup=NULL"}).ok());
+}
+
+// fuzz_includes: conf/x/f0.prototxt held `counts { key: "k" value: 2 }` twice;
+// the composed map listed the key twice, and --print-flat printed it twice.
+TEST(FuzzRegression, AMapKeyWrittenTwiceInAFileComposesToOneEntryWithTheLastValue) {
+  ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);
+  TempTree tree;
+  const std::string path =
+      tree.Write("conf/dup.prototxt",
+                 "test_all_kinds { counts { key: \"k\" value: 1 } agent { name: \"a\" }\n"
+                 "  counts { key: \"k\" value: 2 } agent_map { key: \"m\" value { name: \"1\" } }\n"
+                 "  agent_map { key: \"m\" value { rollouts: 2 } } }\n");
+  absl::StatusOr<Composed> composed = Load(path);
+  ASSERT_TRUE(composed.ok()) << composed.status();
+  EXPECT_THAT(Flatten(*composed->task, false),
+              ElementsAre("agent.name=a", "agent_map.m.rollouts=2", "counts.k=2"));
+  ExpectRebuildsFromItsFlatLines(*composed->task);
+}
+
+// The same through an include, with the schema loaded at run time (pp
+// --proto_path): merging dynamic messages appended the included entry.
+TEST(FuzzRegression, AMapKeySetByAnIncludeAndTheBodyComposesToOneEntryWithARunTimeSchema) {
+  ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);
+  TempTree tree;
+  absl::StatusOr<std::unique_ptr<DynamicSchema>> schema =
+      DynamicSchema::Import({std::string(HEYHI_SOURCE_DIR) + "/proto"}, "conf.proto");
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  tree.Write("conf/common/chunk.prototxt", "counts { key: \"k\" value: 1 }\n");
+  const std::string path = tree.Write("conf/inc.prototxt",
+                                      "includes { path: \"chunk\" mount: \"\" }\n"
+                                      "test_all_kinds { counts { key: \"k\" value: 2 } }\n");
+  LoadOptions options;
+  options.root_type = (*schema)->pool()->FindMessageTypeByName("MetaCfg");
+  ASSERT_NE(options.root_type, nullptr);
+  absl::StatusOr<Composed> composed = LoadConfig(path, {}, options);
+  ASSERT_TRUE(composed.ok()) << composed.status();
+  EXPECT_THAT(Flatten(*composed->task, false), ElementsAre("counts.k=2"));
 }
 
 }  // namespace

@@ -203,6 +203,9 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
         expander.ApplyIncludeOverride(composed.config_path, override_, task, task_steps, &entries);
     if (!status.ok()) return status;
   }
+  // One entry per map key, the last written: a file may list a key twice, and
+  // merging run-time (dynamic) messages appends entries.
+  NormalizeMaps(composing.get());
   for (const Override& override_ : *parsed_overrides) {
     if (override_.kind != Override::Kind::kScalar) continue;
     absl::Status status = ApplyScalar(override_, task, task_steps, &entries);

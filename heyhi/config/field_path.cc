@@ -2,6 +2,7 @@
 #include "heyhi/config/field_path.h"
 
 #include <algorithm>
+#include <set>
 #include <type_traits>
 #include <variant>
 
@@ -501,6 +502,39 @@ void RemoveRepeatedElement(Message* msg, const FieldDescriptor* field, int index
   const int size = r->FieldSize(*msg, field);
   for (int i = index; i + 1 < size; ++i) r->SwapElements(msg, field, i, i + 1);
   r->RemoveLast(msg, field);
+}
+
+void NormalizeMaps(Message* msg) {
+  const Reflection* r = msg->GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(*msg, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (!field->is_repeated()) {
+      NormalizeMaps(r->MutableMessage(msg, field));
+      continue;
+    }
+    if (field->is_map()) {
+      // Keep the last entry of each key; move the kept ones to the front.
+      const FieldDescriptor* key_field = field->message_type()->map_key();
+      const int size = r->FieldSize(*msg, field);
+      std::set<ScalarValue> seen;
+      std::vector<bool> keep(size);
+      for (int i = size - 1; i >= 0; --i) {
+        keep[i] = seen.insert(GetScalar(r->GetRepeatedMessage(*msg, field, i), key_field)).second;
+      }
+      int kept = 0;
+      for (int i = 0; i < size; ++i) {
+        if (!keep[i]) continue;
+        if (kept != i) r->SwapElements(msg, field, kept, i);
+        ++kept;
+      }
+      for (int i = kept; i < size; ++i) r->RemoveLast(msg, field);
+    }
+    for (int i = 0; i < r->FieldSize(*msg, field); ++i) {
+      NormalizeMaps(r->MutableRepeatedMessage(msg, field, i));
+    }
+  }
 }
 
 std::vector<std::string> AllFieldPaths(const Descriptor* type, int max_depth) {

@@ -177,6 +177,11 @@ absl::StatusOr<google::protobuf::Message*> MutableMapEntry(
 void RemoveRepeatedElement(google::protobuf::Message* msg,
                            const google::protobuf::FieldDescriptor* field, int index);
 
+// Leaves every map in `msg` (and in the messages inside it) with one entry
+// per key, the one written last, in the order of those entries: what a map
+// holds, where reflection's list of entries may still repeat a key.
+void NormalizeMaps(google::protobuf::Message* msg);
+
 // Every dotted field path reachable from `type` (fields of sub-messages
 // included, also through repeated and map message fields, with the index or
 // key step left out), up to `max_depth` levels; recursive types stop there.
