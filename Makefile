@@ -2,8 +2,11 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# `make fuzz`: its own build folder (clang), and how long each target runs.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 
-.PHONY: all build deps configure protos test bench demo clean
+.PHONY: all build deps configure protos test bench demo fuzz clean
 
 all: build
 
@@ -28,6 +31,11 @@ test: deps
 	$(MAKE) build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
 
+# The libFuzzer targets (tests/fuzz: clang, ASan + UBSan, a build of their
+# own): builds them, then runs each FUZZ_SECONDS on a copy of its corpus.
+fuzz:
+	bash tests/fuzz/run.sh --build $(FUZZ_BUILD) --seconds $(FUZZ_SECONDS) --jobs $(JOBS)
+
 bench: build
 	@for b in $(BUILD)/tests/bench/*_bench; do echo "== $$b"; $$b; done
 
@@ -39,4 +47,4 @@ demo: deps
 	$(BUILD)/run -c conf/c02_sup_train/sl.prototxt --adhoc
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD)

@@ -12,6 +12,7 @@
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/include_expander.h"
 #include "heyhi/config/text_loader.h"
+#include "heyhi/overrides.h"
 #include "temp_tree.h"
 
 namespace heyhi {
@@ -88,10 +89,17 @@ TEST(Limits, AnOverrideKeyOfMoreStepsThanTheLimitIsAnErrorNamingTheLimit) {
   for (int i = 0; i < 10000; ++i) key += ".backup";
   absl::StatusOr<Composed> composed = Load(path, {key + ".name=x"});
   ASSERT_FALSE(composed.ok());
-  EXPECT_THAT(composed.status().message(), HasSubstr("10002 steps; at most 100 are allowed"));
+  EXPECT_THAT(composed.status().message(), HasSubstr("10002 steps; at most 202 are allowed"));
+  // A key as long as the limit applies; LoadConfig also limits the nesting
+  // it makes (agent, 98 backups: 100 with the task).
   std::string fits = "agent";
   for (size_t i = 0; i + 2 < kMaxKeySteps; ++i) fits += ".backup";
-  EXPECT_TRUE(Load(path, {fits + ".name=x"}).ok());
+  TestAllKindsTask task;
+  EXPECT_TRUE(ApplyOverrides(&task, {fits + ".name=x"}).ok());
+  std::string nests_fully = "agent";
+  for (int i = 0; i < kMaxMessageNesting - 2; ++i) nests_fully += ".backup";
+  EXPECT_TRUE(Load(path, {nests_fully + ".name=x"}).ok());
+  EXPECT_FALSE(Load(path, {nests_fully + ".backup.name=x"}).ok());
 }
 
 TEST(ConfigFiles, AFifoIsAnErrorNotAHang) {

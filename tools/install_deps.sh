@@ -8,6 +8,8 @@ packages=(
   libabsl-dev libgflags-dev libgoogle-glog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libssl-dev nlohmann-json3-dev clang-format
+  # Only the fuzz targets (tests/fuzz) need them: clang, libFuzzer, ASan, UBSan.
+  clang libclang-rt-14-dev
   # Only tests/svg_chart_test links it, to parse the SVG charts it checks.
   libxml2-dev
   libtorch-dev libgloo-dev zlib1g-dev

@@ -102,6 +102,13 @@ absl::Status ApplyScalar(const Override& override_, Message* task, const FieldPa
   if (!steps.ok()) return absl::OkStatus();  // e.g. a NULL that removed the path
   FieldPath full = task_steps;
   full.insert(full.end(), steps->begin(), steps->end());
+  // As deep as one file may nest, so that the config can be printed and read
+  // back (config_meta.prototxt); a NULL makes nothing deeper.
+  if (override_.value != "NULL" && PathTextNesting(full) > kMaxMessageNesting) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("override ", override_.token, ": nests the config more than ",
+                     kMaxMessageNesting, " messages deep (the limit, as in one file)"));
+  }
   // The value replaces whatever was recorded at or under its key.
   entries->erase(std::remove_if(entries->begin(), entries->end(),
                                 [&full](const ProvenanceEntry& entry) {
@@ -201,6 +208,9 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
         expander.ApplyIncludeOverride(composed.config_path, override_, task, task_steps, &entries);
     if (!status.ok()) return status;
   }
+  // One entry per map key, the last written: a file may list a key twice, and
+  // merging run-time (dynamic) messages appends entries.
+  NormalizeMaps(composing.get());
   for (const Override& override_ : *parsed_overrides) {
     if (override_.kind != Override::Kind::kScalar) continue;
     absl::Status status = ApplyScalar(override_, task, task_steps, &entries);

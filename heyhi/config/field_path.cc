@@ -1,13 +1,14 @@
 // Dotted field paths: resolution against a type, and the one walk that reads, checks and creates.
 #include "heyhi/config/field_path.h"
 
+#include <algorithm>
+#include <set>
 #include <type_traits>
 #include <variant>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "heyhi/base/edit_distance.h"
 
 namespace heyhi {
@@ -198,13 +199,86 @@ std::string MapKeyText(const ScalarValue& key) {
       key);
 }
 
+absl::StatusOr<std::vector<KeyPart>> SplitKey(absl::string_view key) {
+  std::vector<KeyPart> parts;
+  size_t i = 0;
+  while (true) {
+    KeyPart part;
+    if (i < key.size() && key[i] == '"') {
+      part.quoted = true;
+      size_t j = i + 1;
+      for (; j < key.size() && key[j] != '"'; ++j) {
+        if (key[j] == '\\' && j + 1 < key.size()) ++j;
+        part.text += key[j];
+      }
+      if (j >= key.size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("bad key '", key, "': unterminated \" quote in a step"));
+      }
+      i = j + 1;
+      if (i < key.size() && key[i] != '.') {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "bad key '", key, "': a quoted step must end at a '.' or at the end of the key"));
+      }
+    } else {
+      const size_t dot = std::min(key.find('.', i), key.size());
+      part.text = std::string(key.substr(i, dot - i));
+      i = dot;
+    }
+    parts.push_back(std::move(part));
+    if (i >= key.size()) return parts;
+    ++i;  // the '.'
+  }
+}
+
+std::string KeyStepText(absl::string_view map_key) {
+  if (!map_key.empty() && map_key[0] != '"' &&
+      map_key.find_first_of(".=") == absl::string_view::npos) {
+    return std::string(map_key);
+  }
+  std::string quoted = "\"";
+  for (char c : map_key) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+size_t KeyEnd(absl::string_view token) {
+  bool step_start = true;
+  for (size_t i = 0; i < token.size(); ++i) {
+    const char c = token[i];
+    if (step_start && c == '"') {
+      size_t j = i + 1;
+      for (; j < token.size() && token[j] != '"'; ++j) {
+        if (token[j] == '\\' && j + 1 < token.size()) ++j;
+      }
+      // Unterminated: the first '=' ends the key, whose quote is then an error.
+      if (j >= token.size()) return token.find('=');
+      i = j;
+      step_start = false;
+      continue;
+    }
+    if (c == '=') return i;
+    step_start = c == '.';
+  }
+  return absl::string_view::npos;
+}
+
 absl::StatusOr<FieldPath> ResolveFieldPath(const Descriptor* type, absl::string_view path,
                                            PathError* error) {
   FieldPath steps;
   if (path.empty() || path == ".") return steps;
   PathError ignored;
   PathError& why = error != nullptr ? *error : ignored;
-  const std::vector<std::string> parts = absl::StrSplit(path, '.');
+  absl::StatusOr<std::vector<KeyPart>> split = SplitKey(path);
+  if (!split.ok()) return split.status();
+  std::vector<std::string> parts;
+  std::vector<bool> quoted;  // a quoted step may be empty: a map key
+  for (KeyPart& part : *split) {
+    parts.push_back(std::move(part.text));
+    quoted.push_back(part.quoted);
+  }
   if (parts.size() > kMaxKeySteps) {
     why.kind = PathError::Kind::kBadStep;
     return absl::InvalidArgumentError(absl::StrCat("key '", path.substr(0, 60), "...' has ",
@@ -222,7 +296,7 @@ absl::StatusOr<FieldPath> ResolveFieldPath(const Descriptor* type, absl::string_
     };
     why = PathError{};
     why.part = part;
-    if (part.empty()) {
+    if (part.empty() && !quoted[i]) {
       return absl::InvalidArgumentError(
           absl::StrCat("bad key '", path, "': empty step (two dots, or a dot at an end)"));
     }
@@ -428,6 +502,39 @@ void RemoveRepeatedElement(Message* msg, const FieldDescriptor* field, int index
   const int size = r->FieldSize(*msg, field);
   for (int i = index; i + 1 < size; ++i) r->SwapElements(msg, field, i, i + 1);
   r->RemoveLast(msg, field);
+}
+
+void NormalizeMaps(Message* msg) {
+  const Reflection* r = msg->GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(*msg, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (!field->is_repeated()) {
+      NormalizeMaps(r->MutableMessage(msg, field));
+      continue;
+    }
+    if (field->is_map()) {
+      // Keep the last entry of each key; move the kept ones to the front.
+      const FieldDescriptor* key_field = field->message_type()->map_key();
+      const int size = r->FieldSize(*msg, field);
+      std::set<ScalarValue> seen;
+      std::vector<bool> keep(size);
+      for (int i = size - 1; i >= 0; --i) {
+        keep[i] = seen.insert(GetScalar(r->GetRepeatedMessage(*msg, field, i), key_field)).second;
+      }
+      int kept = 0;
+      for (int i = 0; i < size; ++i) {
+        if (!keep[i]) continue;
+        if (kept != i) r->SwapElements(msg, field, kept, i);
+        ++kept;
+      }
+      for (int i = kept; i < size; ++i) r->RemoveLast(msg, field);
+    }
+    for (int i = 0; i < r->FieldSize(*msg, field); ++i) {
+      NormalizeMaps(r->MutableRepeatedMessage(msg, field, i));
+    }
+  }
 }
 
 std::vector<std::string> AllFieldPaths(const Descriptor* type, int max_depth) {

@@ -73,10 +73,35 @@ struct PathError {
   std::string part;
 };
 
-// The most dotted steps a key may have. Configs nest far less; the limit
-// keeps a hostile key from nesting a recursive message type so deep that
-// printing it exhausts the stack.
-inline constexpr size_t kMaxKeySteps = 100;
+// The most dotted steps a key may have: enough to name every field of a
+// message nested as deep as a config may nest (kMaxMessageNesting, 100),
+// where a level can take two steps (a repeated field and its index, a map and
+// its key), so that every --print-flat line applies. Configs nest far less;
+// the limit keeps a hostile key from nesting a recursive message type so deep
+// that printing it exhausts the stack.
+inline constexpr size_t kMaxKeySteps = 2 * 100 + 2;
+
+// One dotted step of a key as written: its text, and whether it was written
+// in double quotes.
+struct KeyPart {
+  std::string text;
+  bool quoted = false;
+};
+
+// The steps of a key, split at each '.'. A step that starts with '"' runs to
+// the next unescaped '"' and stands for the text inside, where \" is '"' and
+// \\ is '\': how a map key that is empty, holds '.' or '=', or starts with
+// '"' is written (`counts."a.b"`, `counts.""`). An unterminated quote, or
+// text after the closing quote before the next '.', is an error.
+absl::StatusOr<std::vector<KeyPart>> SplitKey(absl::string_view key);
+
+// A map key as one step of a key: as it is, or double-quoted (with '"' and
+// '\' escaped) when it is empty, holds '.' or '=', or starts with '"'.
+std::string KeyStepText(absl::string_view map_key);
+
+// Where the key of the override `token` ends: its first '=' that is not
+// inside a quoted step; npos when there is none.
+size_t KeyEnd(absl::string_view token);
 
 // Checks `path` against `type` alone and resolves every step: field names,
 // element indices (integers >= -1) after repeated fields, keys (parsed as the
@@ -151,6 +176,11 @@ absl::StatusOr<google::protobuf::Message*> MutableMapEntry(
 // order of the others.
 void RemoveRepeatedElement(google::protobuf::Message* msg,
                            const google::protobuf::FieldDescriptor* field, int index);
+
+// Leaves every map in `msg` (and in the messages inside it) with one entry
+// per key, the one written last, in the order of those entries: what a map
+// holds, where reflection's list of entries may still repeat a key.
+void NormalizeMaps(google::protobuf::Message* msg);
 
 // Every dotted field path reachable from `type` (fields of sub-messages
 // included, also through repeated and map message fields, with the index or

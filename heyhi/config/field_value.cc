@@ -163,6 +163,26 @@ std::string FieldTypeName(const FieldDescriptor* field) {
   }
 }
 
+namespace {
+
+// Whether `text` is NULL or SELECT after `backslashes` or more backslashes.
+bool IsKeywordAfterBackslashes(absl::string_view text, size_t backslashes) {
+  const size_t first = text.find_first_not_of('\\');
+  if (first == absl::string_view::npos || first < backslashes) return false;
+  const absl::string_view word = text.substr(first);
+  return word == "NULL" || word == "SELECT";
+}
+
+}  // namespace
+
+std::string EscapeStringValue(absl::string_view text) {
+  return IsKeywordAfterBackslashes(text, 0) ? absl::StrCat("\\", text) : std::string(text);
+}
+
+absl::string_view UnescapeStringValue(absl::string_view value) {
+  return IsKeywordAfterBackslashes(value, 1) ? value.substr(1) : value;
+}
+
 absl::StatusOr<ScalarValue> ParseScalar(const FieldDescriptor* field, absl::string_view text) {
   using Limits32 = std::numeric_limits<int32_t>;
   using Limits64 = std::numeric_limits<int64_t>;

@@ -87,6 +87,19 @@ absl::Status Prefixed(const absl::Status& status, const std::string& prefix) {
   return absl::Status(status.code(), absl::StrCat(prefix, status.message()));
 }
 
+// The composed config may nest no deeper than one file may: deeper, it could
+// not be printed and read back (config_meta.prototxt), nor its flat lines be
+// applied. `at` is where `included` lands in the message being composed.
+// ResourceExhausted, like the include depth: the levels above add nothing.
+absl::Status CheckNesting(const FieldPath& at, const Message& included, const std::string& where,
+                          const std::string& path, const std::string& mount) {
+  if (PathTextNesting(at) + TextNesting(included) <= kMaxMessageNesting) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(where, ": include \"", path, "\" at mount \"",
+                                                   mount, "\" nests the composed config more than ",
+                                                   kMaxMessageNesting,
+                                                   " messages deep (the limit, as in one file)"));
+}
+
 }  // namespace
 
 IncludeExpander::IncludeExpander(const SearchPath& search,
@@ -147,6 +160,12 @@ absl::Status IncludeExpander::ApplyIncludeOverride(const std::string& config_pat
   absl::StatusOr<FieldPath> mount_steps = ConcretePath(*task, written_mount);
   if (!mount_steps.ok()) return Prefixed(mount_steps.status(), context);
   const FieldPath at = Concat(task_steps, *mount_steps);
+  if (absl::Status nesting =
+          CheckNesting(at, **included, absl::StrCat("override ", override_.token), override_.value,
+                       written_mount.empty() ? "." : written_mount);
+      !nesting.ok()) {
+    return nesting;
+  }
   MergeWithProvenance(*target, at, **included, &child, entries);
   if (!mount_steps->empty()) {
     entries->push_back(
@@ -289,6 +308,12 @@ absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
   }
   absl::StatusOr<FieldPath> mount_steps = ConcretePath(*merged, full_mount);
   if (!mount_steps.ok()) return mount_steps.status();
+  if (absl::Status nesting =
+          CheckNesting(Concat(at, *mount_steps), **included,
+                       Where(file.display, *file.locations, include_at), path, shown_mount);
+      !nesting.ok()) {
+    return nesting;
+  }
   MergeWithProvenance(*target, *mount_steps, **included, &child, merged_entries);
   if (!mount_steps->empty()) {
     merged_entries->push_back(ProvenanceEntry{

@@ -194,7 +194,9 @@ absl::StatusOr<Plan> PlanValue(const PathStep& last, absl::string_view key,
         absl::StrCat("'", key, "' is ", WithArticle(FieldTypeName(target)), ": give ", key,
                      "=SELECT, ", key, "=NULL, or set its fields (", key, ".<field>=value)"));
   }
-  absl::StatusOr<ScalarValue> parsed = ParseScalar(target, value);
+  const bool text = target->cpp_type() == FieldDescriptor::CPPTYPE_STRING;
+  absl::StatusOr<ScalarValue> parsed =
+      ParseScalar(target, text ? UnescapeStringValue(value) : value);
   if (!parsed.ok()) return Prefixed(absl::StrCat("'", key, "': "), parsed.status());
   plan.scalar = *std::move(parsed);
   return plan;
@@ -260,7 +262,7 @@ absl::StatusOr<std::vector<Override>> ParseOverrides(const std::vector<std::stri
   for (const std::string& token : tokens) {
     absl::string_view text = token;
     while (absl::StartsWith(text, "-")) text.remove_prefix(1);
-    const size_t equals = text.find('=');
+    const size_t equals = KeyEnd(text);
     if (equals == absl::string_view::npos) {
       return absl::InvalidArgumentError(absl::StrCat(
           "override '", token,

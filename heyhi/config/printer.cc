@@ -45,15 +45,23 @@ bool IsNumberStep(absl::string_view step) {
          std::all_of(step.begin(), step.end(), [](char c) { return absl::ascii_isdigit(c); });
 }
 
+// The steps of a key the printer wrote; a quoted map key is the text inside
+// its quotes.
+std::vector<std::string> KeySteps(absl::string_view key) {
+  absl::StatusOr<std::vector<KeyPart>> parts = SplitKey(key);
+  if (!parts.ok()) return absl::StrSplit(key, '.');  // not reached: printed keys are valid
+  std::vector<std::string> steps;
+  for (KeyPart& part : *parts) steps.push_back(std::move(part.text));
+  return steps;
+}
+
 // Keys compare step by step: numbers by value, names in byte order, a key
 // before the keys below it.
-bool KeyLess(absl::string_view a, absl::string_view b) {
-  const std::vector<absl::string_view> as = absl::StrSplit(a, '.');
-  const std::vector<absl::string_view> bs = absl::StrSplit(b, '.');
+bool KeyLess(const std::vector<std::string>& as, const std::vector<std::string>& bs) {
   for (size_t i = 0; i < as.size() && i < bs.size(); ++i) {
     if (as[i] == bs[i]) continue;
     if (IsNumberStep(as[i]) && IsNumberStep(bs[i])) {
-      return std::stoll(std::string(as[i])) < std::stoll(std::string(bs[i]));
+      return std::stoll(as[i]) < std::stoll(bs[i]);
     }
     return as[i] < bs[i];
   }
@@ -63,6 +71,7 @@ bool KeyLess(absl::string_view a, absl::string_view b) {
 struct Line {
   std::string key;
   std::string value;
+  std::vector<std::string> steps;  // of `key`, for sorting
 };
 
 class Flattener {
@@ -99,7 +108,7 @@ class Flattener {
 
  private:
   void Add(std::string key, std::string value) {
-    lines_.push_back({std::move(key), std::move(value)});
+    lines_.push_back(Line{std::move(key), std::move(value), {}});
   }
 
   // A message that is there: its fields, or `key=SELECT` when it holds
@@ -147,7 +156,8 @@ class Flattener {
     for (int i = 0; i < size; ++i) {
       const Message& entry = r->GetRepeatedMessage(msg, field, i);
       const Reflection* er = entry.GetReflection();
-      const std::string entry_key = absl::StrCat(key, ".", MapKeyText(GetScalar(entry, key_field)));
+      const std::string entry_key =
+          absl::StrCat(key, ".", KeyStepText(MapKeyText(GetScalar(entry, key_field))));
       if (value_field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
         Present(er->GetMessage(entry, value_field), entry_key);
       } else {
@@ -193,7 +203,8 @@ std::string FormatScalar(const Message& msg, const FieldDescriptor* field, int i
     case FieldDescriptor::CPPTYPE_ENUM:
       return (one ? r->GetEnum(msg, field) : r->GetRepeatedEnum(msg, field, index))->name();
     case FieldDescriptor::CPPTYPE_STRING:
-      return ShellQuote(one ? r->GetString(msg, field) : r->GetRepeatedString(msg, field, index));
+      return ShellQuote(EscapeStringValue(one ? r->GetString(msg, field)
+                                              : r->GetRepeatedString(msg, field, index)));
     case FieldDescriptor::CPPTYPE_MESSAGE:
       break;
   }
@@ -205,8 +216,9 @@ std::vector<std::string> Flatten(const Message& msg, bool with_all) {
   Flattener flattener(with_all);
   flattener.Fields(msg, "");
   std::vector<Line>& lines = flattener.lines();
+  for (Line& line : lines) line.steps = KeySteps(line.key);
   std::stable_sort(lines.begin(), lines.end(),
-                   [](const Line& a, const Line& b) { return KeyLess(a.key, b.key); });
+                   [](const Line& a, const Line& b) { return KeyLess(a.steps, b.steps); });
   std::vector<std::string> flat;
   flat.reserve(lines.size());
   // Map keys are data: quote the key too when it holds a space or a shell

@@ -16,7 +16,8 @@
 namespace heyhi {
 
 // The flat form of a scalar value: bool true/false, numbers shortest
-// round-trip, enums by name, strings and bytes shell-quoted when needed.
+// round-trip, enums by name, strings and bytes shell-quoted when needed (and
+// NULL or SELECT escaped with a backslash: EscapeStringValue).
 std::string FormatScalar(const google::protobuf::Message& msg,
                          const google::protobuf::FieldDescriptor* field, int index = -1);
 

@@ -360,6 +360,40 @@ absl::Status ParseText(const std::string& text, const std::string& display_name,
   return absl::OkStatus();
 }
 
+int TextNesting(const google::protobuf::Message& msg, int limit) {
+  if (limit < 0) return 0;
+  const google::protobuf::Reflection* r = msg.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(msg, &fields);
+  int deepest = 0;
+  for (const FieldDescriptor* field : fields) {
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    // A map entry is a message of its own in text format.
+    const int count = field->is_repeated() ? r->FieldSize(msg, field) : 1;
+    for (int i = 0; i < count && deepest <= limit; ++i) {
+      const google::protobuf::Message& sub =
+          field->is_repeated() ? r->GetRepeatedMessage(msg, field, i) : r->GetMessage(msg, field);
+      deepest = std::max(deepest, 1 + TextNesting(sub, limit - 1));
+    }
+    if (deepest > limit) return limit + 1;
+  }
+  return deepest;
+}
+
+int PathTextNesting(const FieldPath& path) {
+  int levels = 0;
+  for (const PathStep& step : path) {
+    const FieldDescriptor* field = step.field;
+    if (step.kind == PathStep::Kind::kField && field->is_repeated()) continue;  // a whole list
+    if (step.kind == PathStep::Kind::kMapEntry) {
+      ++levels;
+      field = field->message_type()->map_value();
+    }
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) ++levels;
+  }
+  return levels;
+}
+
 absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
   return ReadRegularFile(path, kMaxConfigBytes);
 }

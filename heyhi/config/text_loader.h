@@ -18,6 +18,7 @@ namespace heyhi {
 // The deepest nesting of messages a config file may have (the text parser
 // reports deeper ones at their line and column).
 inline constexpr int kMaxMessageNesting = 100;
+static_assert(kMaxKeySteps == 2 * kMaxMessageNesting + 2, "a key names any field of a config");
 
 // The largest config file read, in bytes.
 inline constexpr size_t kMaxConfigBytes = 16 << 20;
@@ -54,6 +55,17 @@ absl::Status ParseText(const std::string& text, const std::string& display_name,
 // Replaces every `{{ROOT_DIR}}` (spaces allowed inside the braces) with
 // `project_root`.
 std::string SubstituteRootDir(const std::string& text, const std::string& project_root);
+
+// How many messages deep `msg` nests in text format, as the parser counts
+// against kMaxMessageNesting: a message holding only scalars is 0, each
+// message field one level, a map entry one level and its message value
+// another. Counted no further than `limit` + 1, so that the walk stays short.
+int TextNesting(const google::protobuf::Message& msg, int limit = kMaxMessageNesting);
+
+// The levels of text nesting the steps of `path` open: one for each step into
+// a message (a message field, an element of a repeated message field, a map
+// value that is a message) and one for each map entry.
+int PathTextNesting(const FieldPath& path);
 
 }  // namespace heyhi
 
