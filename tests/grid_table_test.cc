@@ -551,6 +551,15 @@ TEST(GridReportHtml, DrawsOneChartPerMetricWithALinePerMember) {
   }
 }
 
+TEST(GridReportHtml, AMetricWithoutLinesIsAChartSayingNoData) {
+  const GridTable table = Sample();
+  MetricCharts charts;
+  charts.metrics = {"loss"};  // and no series at all
+  ParsedHtml page(GridReportHtml(table, charts));
+  EXPECT_EQ(page.Count("//figure[@class='chart']/svg"), 1u);
+  EXPECT_THAT(page.Strings("//svg//text[@class='no-data']"), ElementsAre("no data"));
+}
+
 TEST(GridReportHtml, WithoutMetricsSaysSoInsteadOfCharts) {
   GridTable table = Sample();
   table.metric_names.clear();

@@ -347,15 +347,15 @@ std::string GridReportHtml(const GridTable& table, const MetricCharts& charts) {
 
   absl::StrAppend(&out, "<section class=\"charts\">\n<h2>Metrics</h2>\n");
   if (charts.metrics.empty()) absl::StrAppend(&out, "<p class=\"no-charts\">No metrics.</p>\n");
+  const std::vector<ChartSeries> no_series;  // a metric without its list of lines
   for (size_t i = 0; i < charts.metrics.size(); ++i) {
     ChartOptions options;
     options.title = charts.metrics[i];
     options.y_label = charts.metrics[i];
     options.width = kChartWidth;
     options.height = kChartHeight;
-    static const std::vector<ChartSeries> kNoSeries;
     const std::vector<ChartSeries>& series =
-        i < charts.series.size() ? charts.series[i] : kNoSeries;
+        i < charts.series.size() ? charts.series[i] : no_series;
     absl::StrAppend(&out, "<figure class=\"chart\" data-metric=\"", HtmlEscape(charts.metrics[i]),
                     "\">\n", LineChartSvg(series, options), "</figure>\n");
   }
