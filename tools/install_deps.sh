@@ -10,8 +10,12 @@ packages=(
   libssl-dev nlohmann-json3-dev clang-format
   # Only the fuzz targets (tests/fuzz) need them: clang, libFuzzer, ASan, UBSan.
   clang libclang-rt-14-dev
-  # Only tests/svg_chart_test links it, to parse the SVG charts it checks.
+  # Only tests/svg_chart_test and the grid report's tests link it, to parse
+  # the SVG and HTML they check.
   libxml2-dev
+  # Only tests/grid_report_browser_test (label browser) runs it, to render the
+  # HTML grid report headless.
+  chromium-headless-shell
   libtorch-dev libgloo-dev zlib1g-dev
   # OpenBLAS takes over libblas.so.3 from the reference BLAS that LibTorch's
   # matrix products would otherwise run on.
