@@ -32,6 +32,7 @@
 #include "heyhi/experiment/xp_index.h"
 #include "heyhi/experiment/xp_record.h"
 #include "heyhi/launch/dispatch.h"
+#include "heyhi/launch/job_probe.h"
 #include "heyhi/launch/slurm/client.h"
 #include "heyhi/launch/slurm/launcher.h"
 #include "heyhi/print.h"
@@ -441,8 +442,9 @@ constexpr FlagSpec kLsFlags[] = {
     {"since", true, "Only experiments created this long ago or later (90s, 30m, 2h, 1d)."},
 };
 
-// Whether `name` matches every pattern: a substring, or with '!' its absence.
-bool MatchesAll(const std::string& name, const std::vector<std::string>& patterns) {
+}  // namespace
+
+bool MatchesPatterns(const std::string& name, const std::vector<std::string>& patterns) {
   for (const std::string& pattern : patterns) {
     const bool negated = absl::StartsWith(pattern, "!");
     const bool found = absl::StrContains(name, negated ? pattern.substr(1) : pattern);
@@ -450,6 +452,8 @@ bool MatchesAll(const std::string& name, const std::vector<std::string>& pattern
   }
   return true;
 }
+
+namespace {
 
 int Ls(int argc, char** argv) {
   absl::StatusOr<SplitArgs> args = SplitFlags(argc, argv, kLsFlags);
@@ -478,31 +482,17 @@ int Ls(int argc, char** argv) {
   const int64_t now = UnixNow();
   std::vector<IndexedXp> indexed = ListXps(exp_root);
   // Slurm jobs: one squeue call for all rows, asked only when a row has one.
-  std::optional<std::map<std::string, std::string>> queue;
-  auto probe = [&queue](const std::string& job_id) -> absl::StatusOr<bool> {
-    absl::string_view id = job_id;
-    if (!absl::ConsumePrefix(&id, kSlurmJobIdPrefix)) return LocalJobIsAlive(job_id);
-    if (!queue) {
-      absl::StatusOr<std::map<std::string, std::string>> states = SlurmClient().QueueStates();
-      queue = states.ok() ? std::move(*states) : std::map<std::string, std::string>();
-      if (!states.ok()) std::cerr << "run ls: " << states.status().message() << std::endl;
-    }
-    auto it = queue->find(std::string(id));
-    return it != queue->end() && IsAliveSlurmState(it->second);
-  };
+  BatchedJobProbe jobs("run ls");
+  auto probe = [&jobs](const std::string& job_id) { return jobs.IsAlive(job_id); };
   std::vector<XpView> rows;
   for (const IndexedXp& entry : indexed) {
     const std::string name = NameUnder(exp_root, entry.exp_dir);
-    if (!MatchesAll(name, args->others)) continue;
+    if (!MatchesPatterns(name, args->others)) continue;
     absl::StatusOr<XpView> xp = ViewXp(exp_root, entry.exp_dir, probe);
     if (!xp.ok()) continue;
     if (!status_filter.empty() && XpStatusName(xp->status) != status_filter) continue;
     if (since >= 0 && xp->created < now - since) continue;
-    absl::string_view id = xp->job_id;
-    if (queue && absl::ConsumePrefix(&id, kSlurmJobIdPrefix)) {
-      auto it = queue->find(std::string(id));
-      if (it != queue->end()) xp->slurm_state = it->second;
-    }
+    xp->slurm_state = jobs.SlurmState(xp->job_id);
     rows.push_back(std::move(*xp));
   }
   std::sort(rows.begin(), rows.end(), [](const XpView& a, const XpView& b) {

@@ -4,6 +4,7 @@
 #define HEYHI_CLI_INSPECT_H_
 
 #include <string>
+#include <vector>
 
 #include "google/protobuf/descriptor.h"
 
@@ -11,6 +12,10 @@ namespace heyhi {
 
 // Whether `word` (run's first argument) names one of these subcommands.
 bool IsInspectCommand(const std::string& word);
+
+// Whether `text` matches every pattern: a substring, or with a leading '!'
+// its absence (run ls, run grid).
+bool MatchesPatterns(const std::string& text, const std::vector<std::string>& patterns);
 
 // Runs the subcommand argv[0] with its arguments against the schema whose
 // root message is `root_type`; returns the exit code (0 ok, 1 failed, 2 bad

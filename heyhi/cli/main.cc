@@ -22,9 +22,11 @@
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "heyhi/base/command_line.h"
+#include "heyhi/cli/grid.h"
 #include "heyhi/cli/inspect.h"
 #include "heyhi/cli/run_flags.h"
 #include "heyhi/cli/stored_config.h"
+#include "heyhi/cli/xp_setup.h"
 #include "heyhi/conf_access.h"
 #include "heyhi/config.h"
 #include "heyhi/config/describe.h"
@@ -62,30 +64,9 @@ bool IsDirectory(const std::string& path) {
   return lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// True when the folder holds nothing but heyhi's own files: empty, or being
-// created by a racing `run` that has not written its marker yet.
-bool HoldsOnlyHeyhiFiles(const std::string& path) {
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(path.c_str()), closedir);
-  if (!dir) return false;
-  while (dirent* entry = readdir(dir.get())) {
-    const std::string name = entry->d_name;
-    if (name == "." || name == "..") continue;
-    if (!absl::StartsWith(name, kMarkerFile) && !absl::StartsWith(name, "heyhi.")) return false;
-  }
-  return true;
-}
-
 std::string WorkingDirectory() {
   char buffer[4096];
   return getcwd(buffer, sizeof(buffer)) == nullptr ? "." : buffer;
-}
-
-// The folder Wipe() must stay inside: the exp root, or for an absolute --out
-// outside it, the folder that holds the explicit --out.
-std::string WipeRoot(const std::string& exp_dir, const std::string& exp_root) {
-  if (absl::StartsWith(exp_dir, exp_root + "/")) return exp_root;
-  const size_t slash = exp_dir.rfind('/');
-  return slash == 0 ? "/" : exp_dir.substr(0, slash);
 }
 
 // The status as it will be once this process has exited: its own job id no
@@ -144,63 +125,6 @@ int PrintOnly(const RunCommandLine& cli, const Composed& composed) {
   return std::fflush(stdout) == 0 ? kExitOk : kExitFailed;
 }
 
-// The override tokens as the folder name shows them: a value that names a
-// scalar of the task is written as the composed config holds it, so `lr=.1`
-// and `lr=0.1` name one folder. Other tokens (include overrides) stay as given.
-std::vector<std::string> TokensForTag(const Composed& composed,
-                                      const std::vector<std::string>& given) {
-  std::vector<std::string> tokens;
-  for (const std::string& token : given) {
-    const std::string stripped = StripOverrideDashes(token);
-    const size_t eq = stripped.find('=');
-    if (eq == std::string::npos) {
-      tokens.push_back(token);
-      continue;
-    }
-    const std::string key = stripped.substr(0, eq);
-    absl::StatusOr<std::string> value = ConfGet(*composed.task, key);
-    const bool scalar = value.ok() && !value->empty() && value->front() != '{' &&
-                        value->front() != '[' && value->front() != '\'' && value->front() != '"' &&
-                        value->find('\n') == std::string::npos;
-    tokens.push_back(scalar ? absl::StrCat(key, "=", *value) : token);
-  }
-  return tokens;
-}
-
-std::string CommandToRepeat(const RunCommandLine& cli, const std::string& launch_dir) {
-  std::vector<std::string> words;
-  for (const std::string& arg : cli.argv) words.push_back(ShellQuote(arg));
-  return absl::StrCat("cd ", ShellQuote(launch_dir), " && ", absl::StrJoin(words, " "), "\n");
-}
-
-// Everything an experiment folder records before its task starts.
-absl::Status WriteExpFiles(const ExpDir& dir, const RunCommandLine& cli, const Composed& composed,
-                           const std::string& launch_dir, const std::string& snapshot) {
-  absl::Status status = SaveConfig(*composed.root, dir.File(kRootConfigFile));
-  if (status.ok()) status = SaveConfig(*composed.task, dir.File(kTaskConfigFile));
-  std::string overrides;
-  for (const std::string& token : cli.overrides) absl::StrAppend(&overrides, token, "\n");
-  if (status.ok()) status = dir.WriteFile(kOverridesFile, overrides);
-  if (status.ok()) status = dir.WriteFile(kCommandFile, CommandToRepeat(cli, launch_dir));
-  if (status.ok()) status = dir.WriteFile(kLaunchDirFile, launch_dir + "\n");
-  if (status.ok()) status = dir.WriteFile(kSnapshotFile, snapshot + "\n");
-  return status;
-}
-
-// The record of a new experiment, before its task starts.
-void FillRecord(const RunCommandLine& cli, const Composed& composed, const std::string& launch_dir,
-                XpRecord* record) {
-  if (!record->has_config()) record->set_config(cli.config);
-  record->set_config_abs(composed.config_path);
-  record->set_conf_root(composed.search->conf_root);
-  record->clear_overrides();
-  for (const std::string& token : composed.overrides) record->add_overrides(token);
-  record->set_command(CommandToRepeat(cli, launch_dir));
-  record->set_launch_dir(launch_dir);
-  record->set_task(composed.task_name);
-  record->set_created(UnixNow());
-}
-
 int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
            const RegisteredTask& task, const LaunchPlan& plan, ExpDir& dir,
            const std::string& exp_root, std::unique_ptr<ExpLock> lock) {
@@ -214,20 +138,14 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
     if (!cached.ok()) return Fail(std::string(cached.status().message()));
     snapshot = *cached;
   }
-  FillRecord(cli, composed, launch_dir, &record);
-  absl::Status written = WriteExpFiles(dir, cli, composed, launch_dir, snapshot);
-  if (written.ok()) {
-    absl::StatusOr<SourceState> source = RecordSourceState(launch_dir, dir);
-    written = source.status();
-    if (source.ok() && !source->commit.empty()) {
-      record.set_git_commit(source->commit);
-      record.set_git_dirty(source->dirty);
-    }
-  }
-  if (written.ok()) {
-    if (LaunchEndsWithTask(plan) && plan.num_procs <= 1) record.set_started(UnixNow());
-    written = UpdateXpRecord(dir, [&record](XpRecord* stored) { *stored = record; });
-  }
+  XpFiles files;
+  files.overrides = cli.overrides;
+  files.command = CommandToRepeat(cli.argv, launch_dir);
+  files.launch_dir = launch_dir;
+  files.snapshot = snapshot;
+  if (LaunchEndsWithTask(plan) && plan.num_procs <= 1) record.set_started(UnixNow());
+  absl::Status written =
+      WriteXpFiles(dir, composed, cli.config, files, ReadSourceState(launch_dir), &record);
   if (written.ok()) written = IndexXp(exp_root, record.sig(), dir.path());
   if (written.ok()) written = dir.RecordJobId(LocalJobId());
   if (!written.ok()) return Fail(std::string(written.message()));
@@ -297,9 +215,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     mode = *parsed;
   }
   const std::string exp_root = DefaultExpRoot();
-  absl::StatusOr<ExpIdFields> fields = MakeExpIdFields(
-      composed->config_path, composed->search->conf_root, TokensForTag(*composed, cli.overrides),
-      cli.adhoc, Signature(*composed->task), std::time(nullptr));
+  absl::StatusOr<ExpIdFields> fields = ExpIdFieldsFor(*composed, cli.overrides, cli.adhoc);
   if (!fields.ok()) return Fail(std::string(fields.status().message()));
   if (!cli.from.empty()) {
     // -f SIG: the parent's tag, then the new overrides' (none: the same XP).
@@ -312,14 +228,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
       fields->redefines = absl::StrCat(parent_tag, "@", fields->redefines).substr(0, 100);
     }
   }
-  // HeyHi hashed the tokens as typed; %(redefines_hash)s finds its folders.
-  absl::StatusOr<std::string> redefines_hash = RedefinesHash(composed->overrides);
-  if (!redefines_hash.ok()) return Fail(std::string(redefines_hash.status().message()));
-  fields->redefines_hash = *redefines_hash;
-  absl::StatusOr<std::string> exp_id =
-      ExpId(cli.out.empty() ? kDefaultExpIdPattern : cli.out, *fields);
-  if (!exp_id.ok()) return Fail(std::string(exp_id.status().message()));
-  absl::StatusOr<std::string> path = ExpDirPath(exp_root, *exp_id);
+  absl::StatusOr<std::string> path = ExpDirFor(*fields, cli.out, exp_root);
   // -f SIG with no overrides is SIG itself, wherever its folder is.
   if (!cli.from.empty() && cli.overrides.empty() && path.ok()) *path = parent_dir;
   if (!path.ok()) return Fail(std::string(path.status().message()));
@@ -400,6 +309,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
 int Main(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
+  if (IsGridCommandLine(argc, argv)) return GridMain(argc, argv, root_type);
   if (argc >= 2 && IsInspectCommand(argv[1])) return InspectMain(argc - 1, argv + 1, root_type);
   absl::StatusOr<RunCommandLine> cli = ParseRunCommandLine(argc, argv);
   if (!cli.ok()) {

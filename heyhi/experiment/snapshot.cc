@@ -61,7 +61,7 @@ absl::StatusOr<std::string> SnapshotBinary(const std::string& binary, const std:
   return target;
 }
 
-absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir, const ExpDir& dir) {
+SourceState ReadSourceState(const std::string& source_dir) {
   // One git process tells the commit, the branch and whether the tree is
   // dirty; a second one, for the diff, runs only when it is.
   absl::StatusOr<std::string> status =
@@ -80,14 +80,22 @@ absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir, con
   }
   if (state.commit.empty() || state.commit == "(initial)") return SourceState();  // no commit
   state.dirty = !changes.empty();
-  std::string diff;
   if (state.dirty) {
-    diff = ProgramOutput({"git", "-C", source_dir, "diff", "HEAD", "--binary"}).value_or("");
+    state.diff = ProgramOutput({"git", "-C", source_dir, "diff", "HEAD", "--binary"}).value_or("");
   }
-  const std::string info =
-      absl::StrCat("commit: ", state.commit, "\nbranch: ", branch, "\nstatus:\n", changes);
-  if (absl::Status written = dir.WriteFile("git.txt", info); !written.ok()) return written;
-  if (absl::Status written = dir.WriteFile("workdir.diff", diff); !written.ok()) return written;
+  state.info = absl::StrCat("commit: ", state.commit, "\nbranch: ", branch, "\nstatus:\n", changes);
+  return state;
+}
+
+absl::Status WriteSourceState(const SourceState& state, const ExpDir& dir) {
+  if (state.commit.empty()) return absl::OkStatus();
+  if (absl::Status written = dir.WriteFile("git.txt", state.info); !written.ok()) return written;
+  return dir.WriteFile("workdir.diff", state.diff);
+}
+
+absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir, const ExpDir& dir) {
+  SourceState state = ReadSourceState(source_dir);
+  if (absl::Status written = WriteSourceState(state, dir); !written.ok()) return written;
   return state;
 }
 

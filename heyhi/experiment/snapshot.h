@@ -27,11 +27,20 @@ absl::StatusOr<std::string> SnapshotBinary(const std::string& binary, const std:
 struct SourceState {
   std::string commit;  // "" outside a git checkout
   bool dirty = false;  // uncommitted changes or untracked files
+  std::string info;    // git.txt: commit, branch, status
+  std::string diff;    // workdir.diff: the uncommitted changes
 };
 
-// When `source_dir` is inside a git checkout, writes `git.txt` (commit,
-// branch, status) and `workdir.diff` (uncommitted changes) into `dir`.
-// Outside a checkout, or without git, writes nothing.
+// The source state of `source_dir`: one `git status --porcelain=v2
+// --branch`, and `git diff HEAD` only when the tree is dirty. Outside a
+// checkout, without git or without a commit: an empty state.
+SourceState ReadSourceState(const std::string& source_dir);
+
+// Writes `git.txt` and `workdir.diff` of `state` into `dir`; nothing for an
+// empty state.
+absl::Status WriteSourceState(const SourceState& state, const ExpDir& dir);
+
+// ReadSourceState, then WriteSourceState.
 absl::StatusOr<SourceState> RecordSourceState(const std::string& source_dir, const ExpDir& dir);
 
 }  // namespace heyhi

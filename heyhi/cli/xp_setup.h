@@ -1,0 +1,64 @@
+// One experiment from its composed config to a prepared exp dir: its name
+// and folder, and the files and record it keeps before its task starts.
+// Shared by `run` and `run grid`.
+#ifndef HEYHI_CLI_XP_SETUP_H_
+#define HEYHI_CLI_XP_SETUP_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "heyhi/config.h"
+#include "heyhi/exp_dir.h"
+#include "heyhi/experiment/naming.h"
+#include "heyhi/experiment/snapshot.h"
+#include "heyhi/heyhi.pb.h"
+
+namespace heyhi {
+
+// The override tokens as the folder name shows them: a value that names a
+// scalar of the task is written as the composed config holds it, so `lr=.1`
+// and `lr=0.1` name one folder. Other tokens (include overrides) stay as given.
+std::vector<std::string> TokensForTag(const Composed& composed,
+                                      const std::vector<std::string>& given);
+
+// The fields of the folder name of `composed` made from `overrides`
+// (redefines, its hash, the sig, ...), as `run` names it.
+absl::StatusOr<ExpIdFields> ExpIdFieldsFor(const Composed& composed,
+                                           const std::vector<std::string>& overrides, bool adhoc);
+
+// The exp dir of `fields` under `exp_root` by `out_pattern` ("" for the
+// default pattern). The exp root itself is refused.
+absl::StatusOr<std::string> ExpDirFor(const ExpIdFields& fields, const std::string& out_pattern,
+                                      const std::string& exp_root);
+
+// "cd LAUNCH_DIR && ARGV..." with every word quoted for the shell.
+std::string CommandToRepeat(const std::vector<std::string>& argv, const std::string& launch_dir);
+
+// What an exp dir records before its task starts.
+struct XpFiles {
+  std::vector<std::string> overrides;  // the tokens, as given
+  std::string command;                 // CommandToRepeat
+  std::string launch_dir;
+  std::string snapshot;  // the binary the jobs run
+};
+
+// Writes the frozen configs, overrides.txt, command.txt, the launch dir and
+// the snapshot path into `dir`, and the source state when it has a commit;
+// fills `record` (config paths, overrides, command, task, times, git) and
+// writes it. `config` is the config as the user named it.
+absl::Status WriteXpFiles(const ExpDir& dir, const Composed& composed, const std::string& config,
+                          const XpFiles& files, const SourceState& source, XpRecord* record);
+
+// The folder `Wipe()` must stay inside: the exp root, or for an exp dir
+// outside it, the folder that holds it.
+std::string WipeRoot(const std::string& exp_dir, const std::string& exp_root);
+
+// True when the folder holds nothing but heyhi's own files: empty, or being
+// created by a racing `run` that has not written its marker yet.
+bool HoldsOnlyHeyhiFiles(const std::string& path);
+
+}  // namespace heyhi
+
+#endif  // HEYHI_CLI_XP_SETUP_H_
