@@ -321,6 +321,9 @@ ViewFlat FlatThroughViews(const heyhi::Composed& composed) {
 std::vector<std::string> AllConfigs() {
   std::vector<std::string> configs;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(kSourceDir + "/conf")) {
+    // conf/grids and conf/env hold heyhi's own files (heyhi.Grid, heyhi.Env).
+    const std::string folder = entry.path().parent_path().filename().string();
+    if (folder == "grids" || folder == "env") continue;
     if (entry.path().extension() == ".prototxt") configs.push_back(entry.path().string());
   }
   std::sort(configs.begin(), configs.end());

@@ -89,6 +89,21 @@ TEST_F(Pp, PrintsTheComposedTaskMessageByDefault) {
   EXPECT_EQ(RunPp({"conf/c02_sup_train/sl.prototxt", "--print"}).out, run.out);
 }
 
+TEST_F(Pp, PreviewsAGridOneLinePerMemberWithItsSig) {
+  PpResult run = RunPp({"conf/grids/mlp_lr.prototxt"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("lr=0.1 batch_size=64\n"));
+  EXPECT_THAT(run.out, HasSubstr("4 member(s), 4 experiment(s), grid mlp_lr"));
+  // An override on top of every member folds the lr axis: its members repeat.
+  PpResult folded = RunPp({"conf/grids/mlp_lr.prototxt", "lr=3"});
+  ASSERT_EQ(folded.exit_code, 0) << folded.err;
+  EXPECT_THAT(folded.out, HasSubstr("(= member 1)"));
+  EXPECT_THAT(folded.out, HasSubstr("4 member(s), 2 experiment(s)"));
+  PpResult bad = RunPp({"conf/grids/mlp_lr.prototxt", "lr=x"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("member 1"));
+}
+
 TEST_F(Pp, PrintFlatShowsScalarAndIncludeOverrides) {
   PpResult run = RunPp(
       {"conf/c02_sup_train/sl.prototxt", "--print-flat", "batch_size=200", "Ilauncher=slurm"});

@@ -21,8 +21,11 @@
 #include "heyhi/config.h"
 #include "heyhi/config/describe.h"
 #include "heyhi/config/dynamic_schema.h"
+#include "heyhi/config/grid_spec.h"
+#include "heyhi/config/include_resolver.h"
 #include "heyhi/config/printer.h"
 #include "heyhi/config/schema.h"
+#include "heyhi/signature.h"
 
 namespace {
 
@@ -70,6 +73,9 @@ constexpr heyhi::FlagSpec kPpFlags[] = {
     {"repeat", true,
      "Compose N times in-process; print the output once and min/median/max times per "
      "compose and per phase on stderr."},
+    {"grid", false,
+     "FILE is a grid (heyhi.Grid; implied for files in a grids/ folder): print every member's "
+     "sig and overrides, one line each."},
     {"help", false, "Show this help."},
     {"helpfull", false, "Same as --help."},
 };
@@ -89,6 +95,7 @@ struct CommandLine {
   std::string conf_root;
   bool no_cache = false;
   int repeat = 0;  // 0: once, no times printed
+  bool grid = false;
   bool help = false;
 };
 
@@ -103,6 +110,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(int argc, char** argv) {
     if (name == "print_flat") switch_target = &out.print_flat;
     if (name == "print_flat_all") switch_target = &out.print_flat_all;
     if (name == "no_cache") switch_target = &out.no_cache;
+    if (name == "grid") switch_target = &out.grid;
     if (name == "help" || name == "helpfull") switch_target = &out.help;
     if (switch_target != nullptr) {
       absl::StatusOr<bool> on = heyhi::ParseSwitch(name, value);
@@ -169,6 +177,46 @@ struct PhaseTimes {
   std::chrono::nanoseconds compose{0}, load{0}, includes{0}, overrides{0}, print{0};
 };
 
+bool IsInGridsFolder(const std::string& file) {
+  const std::string folder = heyhi::ParentDir(heyhi::AbsolutePath(file));
+  return folder.size() >= 6 && folder.compare(folder.size() - 6, 6, "/grids") == 0;
+}
+
+// `pp GRID`: one line per member, "<n>  <sig>  <overrides>"; a member that
+// composes to an earlier one's config says so. The extra `overrides` go on
+// top of every member.
+int PreviewGrid(const std::string& file, const std::vector<std::string>& overrides,
+                const heyhi::LoadOptions& options, std::string* out) {
+  absl::StatusOr<heyhi::GridSpec> spec = heyhi::LoadGridFile(file);
+  if (!spec.ok()) {
+    std::cerr << "pp: " << spec.status().message() << "\n";
+    return heyhi::kExitFailed;
+  }
+  std::map<std::string, size_t> first_of_sig;
+  int failed = 0;
+  out->clear();
+  for (size_t i = 0; i < spec->members.size(); ++i) {
+    std::vector<std::string> tokens = spec->members[i].overrides;
+    tokens.insert(tokens.end(), overrides.begin(), overrides.end());
+    absl::StatusOr<heyhi::Composed> composed =
+        heyhi::LoadConfig(spec->members[i].config, tokens, options);
+    if (!composed.ok()) {
+      std::cerr << "pp: member " << i + 1 << " (" << spec->members[i].origin << ": "
+                << absl::StrJoin(tokens, " ") << "): " << composed.status().message() << "\n";
+      ++failed;
+      continue;
+    }
+    const std::string sig = heyhi::Signature(*composed->task);
+    auto [it, inserted] = first_of_sig.emplace(sig, i + 1);
+    absl::StrAppend(out, i + 1, "  ", sig, "  ",
+                    tokens.empty() ? std::string("(no overrides)") : absl::StrJoin(tokens, " "),
+                    inserted ? "" : absl::StrCat("  (= member ", it->second, ")"), "\n");
+  }
+  absl::StrAppend(out, spec->members.size(), " member(s), ", first_of_sig.size(),
+                  " experiment(s), grid ", spec->name, "\n");
+  return failed == 0 ? heyhi::kExitOk : heyhi::kExitFailed;
+}
+
 // Loads the schema, composes the config and makes the output text, once.
 // Returns the exit code; errors are printed here. `times` may be null.
 int ComposeOnce(const CommandLine& command_line, std::string* out, PhaseTimes* times) {
@@ -218,6 +266,7 @@ int ComposeOnce(const CommandLine& command_line, std::string* out, PhaseTimes* t
   const std::string file = command_line.positional[0];
   const std::vector<std::string> overrides(command_line.positional.begin() + 1,
                                            command_line.positional.end());
+  if (command_line.grid || IsInGridsFolder(file)) return PreviewGrid(file, overrides, options, out);
   absl::StatusOr<heyhi::Composed> composed = heyhi::LoadConfig(file, overrides, options);
   if (!composed.ok()) {
     std::cerr << "pp: " << composed.status().message() << "\n";

@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "heyhi/base/subprocess.h"
+#include "nlohmann/json.hpp"
 #include "runners/checkpoint_summary.h"
 #include "tests/temp_tree.h"
 #include "tests/torch/runner_test_util.h"
@@ -147,6 +149,35 @@ TEST(RunTrain, TwoLocalProcessesGiveTheLossCurveOfOneProcessWithTheSameGlobalBat
       ASSERT_NEAR(values[i], other[i], 1e-5) << name << "[" << i << "]";
     }
   }
+}
+
+// SPEC §12 with the real task: the repository's grid of four short MLP
+// trainings, two at a time; the table shows four DONE with their accuracy,
+// and running the grid again launches nothing.
+TEST(RunTrain, GridOfFourTrainingsRunsTwoAtATimeAndAgainLaunchesNothing) {
+  heyhi::TempTree tree;
+  heyhi::ProgramOptions options;
+  options.env = {"HH_EXP_DIR=" + tree.Path("exp")};
+  options.working_dir = kSourceDir;
+  const std::vector<std::string> grid = {
+      runners_test::RunBinary(), "grid", "mlp_lr", "--jobs", "2", "--wait", "--json"};
+  absl::StatusOr<heyhi::ProgramResult> first = heyhi::RunProgram(grid, options);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->exit_code, 0) << first->err;
+  EXPECT_THAT(first->err, HasSubstr("launched 4 of 4 member(s)"));
+  const nlohmann::json table = nlohmann::json::parse(first->out);
+  ASSERT_EQ(table["rows"].size(), 4u) << first->out;
+  for (const nlohmann::json& row : table["rows"]) {
+    EXPECT_EQ(row["status"], "DONE") << row;
+    EXPECT_EQ(row["epoch"], 1) << row;
+    // Ten classes: chance is 0.1; even 2,000 images and one epoch do better.
+    EXPECT_GT(row["metrics"]["test_accuracy"].get<double>(), 0.3) << row;
+  }
+  absl::StatusOr<heyhi::ProgramResult> again = heyhi::RunProgram(grid, options);
+  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_EQ(again->exit_code, 0) << again->err;
+  EXPECT_THAT(again->err, HasSubstr("nothing to launch"));
+  EXPECT_THAT(again->err, ::testing::Not(HasSubstr("launched ")));
 }
 
 }  // namespace

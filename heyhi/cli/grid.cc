@@ -1,0 +1,573 @@
+// `run grid` and `run --sweep`: decide, per member, what to launch, cancel or
+// wipe; launch locally as `run` processes or on Slurm; draw the table.
+#include "heyhi/cli/grid.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "heyhi/base/command_line.h"
+#include "heyhi/base/files.h"
+#include "heyhi/base/subprocess.h"
+#include "heyhi/cli/grid_members.h"
+#include "heyhi/cli/grid_table.h"
+#include "heyhi/cli/inspect.h"
+#include "heyhi/cli/plot.h"
+#include "heyhi/cli/xp_setup.h"
+#include "heyhi/config.h"
+#include "heyhi/config/grid_spec.h"
+#include "heyhi/config/include_resolver.h"
+#include "heyhi/experiment/naming.h"
+#include "heyhi/experiment/snapshot.h"
+#include "heyhi/experiment/xp_index.h"
+#include "heyhi/experiment/xp_record.h"
+#include "heyhi/launch/dispatch.h"
+#include "heyhi/launch/job_probe.h"
+
+namespace heyhi {
+namespace {
+
+constexpr FlagSpec kGridFlags[] = {
+    {"dry_run", false, "Show what would be launched; no scheduler call, no file written."},
+    {"init", false, "Record every member (info, -f work on them) without launching."},
+    {"retry", false, "Launch DEAD members again (in their folder: they may resume)."},
+    {"replace", false, "Kill, wipe and launch RUNNING members again."},
+    {"replace_done", false, "Wipe and launch DONE members again."},
+    {"cancel", false, "Cancel the matching members that are running; launch nothing."},
+    {"clear", false, "Cancel, wipe and launch the matching members (3 s countdown)."},
+    {"force", false, "No countdown before --clear wipes."},
+    {"cancel_dropped", false, "Cancel members that left the grid, unless another grid links them."},
+    {"skip_bad", false, "Launch the members that compose even when others do not."},
+    {"jobs", true, "Local members running at once (default 1)."},
+    {"wait", false, "Return when every launched member has ended, not when all are started."},
+    {"fail_fast", false, "Launch nothing more after the first member that fails."},
+    {"watch", false, "Redraw the table every 30 s (--watch=S: every S s) until all have ended."},
+    {"json", false, "Print the table as one JSON document on stdout (messages on stderr)."},
+    {"html", true, "Write the table and one chart per metric as a self-contained HTML page."},
+    {"help", false, "Show this help."},
+};
+
+// For `run -c CFG --sweep ...`, on top of the grid's flags.
+constexpr FlagSpec kSweepFlags[] = {
+    {"c", true, "The base config."},
+    {"cfg", true, "The base config."},
+    {"sweep", false, "Every other token is an axis: key=a,b | range(..) | choice(..) | glob(..)."},
+};
+
+struct GridOptions {
+  bool dry_run = false, init = false, retry = false, replace = false, replace_done = false;
+  bool cancel = false, clear = false, force = false, cancel_dropped = false, skip_bad = false;
+  bool wait = false, fail_fast = false, json = false, help = false;
+  int jobs = 1;
+  int watch_s = 0;  // 0: no watch
+  std::string html;
+  std::string config;               // --sweep
+  std::vector<std::string> others;  // grid name then patterns, or sweep tokens
+};
+
+constexpr char kUsage[] =
+    "run grid NAME|FILE [PATTERN...] [flags]\n"
+    "       run -c CFG --sweep key=a,b 'key2=range(0,5)' ... [flags]\n";
+
+std::string GridHelp() {
+  return absl::StrCat("usage: ", kUsage, "\nflags:\n", FlagsHelp(kGridFlags),
+                      "\nPATTERN: a substring of a member's name or sig; !PATTERN excludes.\n");
+}
+
+absl::StatusOr<GridOptions> ParseGridFlags(int argc, char** argv, bool sweep) {
+  std::vector<FlagSpec> specs(std::begin(kGridFlags), std::end(kGridFlags));
+  if (sweep) specs.insert(specs.end(), std::begin(kSweepFlags), std::end(kSweepFlags));
+  absl::StatusOr<SplitArgs> args = SplitFlags(argc, argv, specs);
+  if (!args.ok()) return args.status();
+  GridOptions options;
+  for (const auto& [name, value] : args->flags) {
+    if (name == "jobs") {
+      if (!absl::SimpleAtoi(value, &options.jobs) || options.jobs < 1) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--jobs ", value, ": expected a whole number of at least 1"));
+      }
+      continue;
+    }
+    if (name == "html") {
+      options.html = value;
+      continue;
+    }
+    if (name == "c" || name == "cfg") {
+      options.config = value;
+      continue;
+    }
+    if (name == "watch") {
+      options.watch_s = 30;
+      if (value != "true" && !absl::SimpleAtoi(value, &options.watch_s)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--watch=", value, ": expected seconds between redraws, e.g. --watch=10"));
+      }
+      if (options.watch_s < 1) {
+        return absl::InvalidArgumentError("--watch: redraw at least every 1 s");
+      }
+      continue;
+    }
+    absl::StatusOr<bool> on = ParseSwitch(name, value);
+    if (!on.ok()) return on.status();
+    bool* target = name == "dry_run"          ? &options.dry_run
+                   : name == "init"           ? &options.init
+                   : name == "retry"          ? &options.retry
+                   : name == "replace"        ? &options.replace
+                   : name == "replace_done"   ? &options.replace_done
+                   : name == "cancel"         ? &options.cancel
+                   : name == "clear"          ? &options.clear
+                   : name == "force"          ? &options.force
+                   : name == "cancel_dropped" ? &options.cancel_dropped
+                   : name == "skip_bad"       ? &options.skip_bad
+                   : name == "wait"           ? &options.wait
+                   : name == "fail_fast"      ? &options.fail_fast
+                   : name == "json"           ? &options.json
+                   : name == "help"           ? &options.help
+                                              : nullptr;
+    if (target != nullptr) *target = *on;
+  }
+  if (options.cancel + options.clear + options.init > 1) {
+    return absl::InvalidArgumentError("choose one of --cancel, --clear, --init");
+  }
+  options.others = std::move(args->others);
+  return options;
+}
+
+// Holds <grid folder>/.lock: one `grid` launching this grid at a time.
+class GridLock {
+ public:
+  static absl::StatusOr<GridLock> Take(const std::string& folder) {
+    const std::string path = absl::StrCat(folder, "/.lock");
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoError("cannot open", path);
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      close(fd);
+      return absl::UnavailableError(
+          absl::StrCat("another `run grid` is working on this grid now (", path, " is locked)"));
+    }
+    return GridLock(fd);
+  }
+  GridLock(GridLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  GridLock(const GridLock&) = delete;
+  ~GridLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  explicit GridLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// Makes <grid folder>/<sig> a link to the member's exp dir.
+absl::Status LinkMember(const std::string& folder, const GridXpInfo& xp) {
+  const std::string link = absl::StrCat(folder, "/", xp.sig);
+  char buffer[4096];
+  const ssize_t n = readlink(link.c_str(), buffer, sizeof(buffer));
+  if (n > 0 && std::string(buffer, static_cast<size_t>(n)) == xp.exp_dir) return absl::OkStatus();
+  const std::string temp = absl::StrCat(link, ".tmp.", getpid());
+  unlink(temp.c_str());
+  if (symlink(xp.exp_dir.c_str(), temp.c_str()) != 0) return ErrnoError("cannot link", temp);
+  if (rename(temp.c_str(), link.c_str()) != 0) {
+    unlink(temp.c_str());
+    return ErrnoError("cannot link", link);
+  }
+  return absl::OkStatus();
+}
+
+// What `grid` does with one member.
+enum class MemberAction { kNone, kLaunch, kContinue, kRestart };
+
+MemberAction DecideMember(const GridOptions& options, XpStatus status) {
+  switch (status) {
+    case XpStatus::kNotStarted:
+      return MemberAction::kLaunch;
+    case XpStatus::kDead:
+      return options.retry ? MemberAction::kContinue : MemberAction::kNone;
+    case XpStatus::kRunning:
+      return options.replace ? MemberAction::kRestart : MemberAction::kNone;
+    case XpStatus::kDone:
+      return options.replace_done ? MemberAction::kRestart : MemberAction::kNone;
+  }
+  return MemberAction::kNone;
+}
+
+// A member's `run` command line: its config and overrides, and the mode that
+// makes `run` do what the grid decided.
+std::vector<std::string> MemberCommand(const std::string& binary, const GridXpInfo& xp,
+                                       MemberAction action) {
+  std::vector<std::string> argv = {binary, "-c", xp.def.config};
+  argv.insert(argv.end(), xp.def.overrides.begin(), xp.def.overrides.end());
+  argv.push_back("--mode");
+  argv.push_back(action == MemberAction::kRestart    ? "restart"
+                 : action == MemberAction::kContinue ? "start_continue"
+                                                     : "gentle_start");
+  if (action == MemberAction::kRestart) argv.push_back("--force");
+  return argv;
+}
+
+struct LaunchOutcome {
+  std::vector<std::string> failures;  // one paragraph per failed member
+  std::set<std::string> launched;     // sigs
+  int not_launched = 0;               // left out by --fail_fast
+};
+
+std::string FailureText(const GridXpInfo& xp, int code, const std::string& log) {
+  return absl::StrCat("  ", xp.name.empty() ? xp.sig : xp.name, " (", xp.sig, "): `run` exited ",
+                      code, "; last lines of ", log, ":\n    ",
+                      absl::StrReplaceAll(LastLines(log, 5), {{"\n", "\n    "}}));
+}
+
+// Runs each member as its own `run` process, at most `jobs` at once.
+LaunchOutcome LaunchLocally(const std::vector<std::pair<const GridXpInfo*, MemberAction>>& todo,
+                            const std::string& grid_folder, const GridOptions& options,
+                            std::ostream& log) {
+  LaunchOutcome outcome;
+  absl::StatusOr<std::string> binary = CurrentExecutable();
+  if (!binary.ok()) {
+    outcome.failures.push_back(std::string(binary.status().message()));
+    return outcome;
+  }
+  std::map<pid_t, const GridXpInfo*> running;
+  auto reap = [&](bool block) {
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, block ? 0 : WNOHANG);
+    if (pid <= 0) return false;
+    auto it = running.find(pid);
+    if (it == running.end()) return true;
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (code != 0) {
+      outcome.failures.push_back(
+          FailureText(*it->second, code, GridMemberLog(grid_folder, it->second->sig)));
+    }
+    running.erase(it);
+    return true;
+  };
+  size_t next = 0;
+  while (next < todo.size()) {
+    if (options.fail_fast && !outcome.failures.empty()) break;
+    if (static_cast<int>(running.size()) >= options.jobs) {
+      reap(/*block=*/true);
+      continue;
+    }
+    const auto& [xp, action] = todo[next++];
+    ProgramOptions program;
+    program.log_file = GridMemberLog(grid_folder, xp->sig);
+    absl::StatusOr<pid_t> pid = StartProgram(MemberCommand(*binary, *xp, action), program);
+    if (!pid.ok()) {
+      outcome.failures.push_back(absl::StrCat("  ", xp->name, ": ", pid.status().message()));
+      continue;
+    }
+    log << "launched " << (xp->name.empty() ? xp->sig : xp->name) << " (" << xp->sig << ", log "
+        << program.log_file << ")" << std::endl;
+    outcome.launched.insert(xp->sig);
+    running.emplace(*pid, xp);
+  }
+  outcome.not_launched = static_cast<int>(todo.size() - next);
+  if (options.wait) {
+    while (!running.empty() && reap(/*block=*/true)) {
+    }
+  } else {
+    while (!running.empty() && reap(/*block=*/false)) {
+    }
+  }
+  return outcome;
+}
+
+// What every member prepared by the grid itself records (--init, Slurm).
+struct Preparation {
+  std::string binary;
+  std::string snapshot;
+  std::string launch_dir;
+  SourceState source;
+};
+
+absl::StatusOr<Preparation> Prepare(const std::string& exp_root) {
+  Preparation prep;
+  absl::StatusOr<std::string> binary = CurrentExecutable();
+  if (!binary.ok()) return binary.status();
+  prep.binary = *binary;
+  absl::StatusOr<std::string> snapshot = SnapshotBinary(*binary, exp_root);
+  if (!snapshot.ok()) return snapshot.status();
+  prep.snapshot = *snapshot;
+  prep.launch_dir = CurrentDir();
+  prep.source = ReadSourceState(prep.launch_dir);
+  return prep;
+}
+
+// Creates the member's exp dir and writes everything `run` writes before a
+// launch (configs, record, index), under its lock. A member that another
+// process launched meanwhile is left alone (false).
+absl::StatusOr<bool> PrepareMember(const GridXpInfo& xp, const Preparation& prep,
+                                   const google::protobuf::Descriptor* root_type,
+                                   const std::string& exp_root) {
+  LoadOptions load;
+  load.root_type = root_type;
+  absl::StatusOr<Composed> composed = LoadConfig(xp.def.config, xp.def.overrides, load);
+  if (!composed.ok()) return composed.status();
+  absl::StatusOr<ExpIdFields> fields = ExpIdFieldsFor(*composed, xp.def.overrides, false);
+  if (!fields.ok()) return fields.status();
+  ExpDir dir(xp.exp_dir, WipeRoot(xp.exp_dir, exp_root));
+  struct stat st;
+  if (lstat(xp.exp_dir.c_str(), &st) == 0 && !dir.HasMarker() && !HoldsOnlyHeyhiFiles(xp.exp_dir)) {
+    return absl::FailedPreconditionError(absl::StrCat(xp.exp_dir, " exists and is not heyhi's (no ",
+                                                      kMarkerFile, " marker); left alone"));
+  }
+  absl::StatusOr<std::unique_ptr<ExpLock>> lock = dir.TryLock();
+  if (!lock.ok()) return lock.status();
+  if (*lock == nullptr || dir.Status(JobIsAlive) != XpStatus::kNotStarted) return false;
+  dir.RemoveLeftoverTempFiles();
+  XpRecord record;
+  record.set_sig(fields->sig);
+  record.set_tag(fields->redefines);
+  XpFiles files;
+  files.overrides = xp.def.overrides;
+  std::vector<std::string> argv = {prep.binary, "-c", xp.def.config};
+  argv.insert(argv.end(), xp.def.overrides.begin(), xp.def.overrides.end());
+  files.command = CommandToRepeat(argv, prep.launch_dir);
+  files.launch_dir = prep.launch_dir;
+  files.snapshot = prep.snapshot;
+  absl::Status written = WriteXpFiles(dir, *composed, xp.def.config, files, prep.source, &record);
+  if (written.ok()) written = IndexXp(exp_root, fields->sig, xp.exp_dir);
+  if (!written.ok()) return written;
+  return true;
+}
+
+int Fail(const std::string& message, int code = kExitFailed) {
+  std::cerr << "run grid: " << message << std::endl;
+  return code;
+}
+
+int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::string> patterns,
+            const google::protobuf::Descriptor* root_type) {
+  std::ostream& log = options.json ? std::cerr : std::cout;
+  const std::string exp_root = DefaultExpRoot();
+  ComposedGrid grid = ComposeGrid(spec, root_type, exp_root);
+  for (const std::string& note : grid.folded) log << note << std::endl;
+  if (!grid.errors.empty()) {
+    std::cerr << "run grid: " << grid.errors.size() << " of " << spec.members.size()
+              << " member(s) of grid " << spec.name << " do not compose:\n";
+    for (const std::string& error : grid.errors) std::cerr << "  " << error << "\n";
+    if (!options.skip_bad) {
+      std::cerr << "nothing launched (--skip_bad launches the others)" << std::endl;
+      return kExitFailed;
+    }
+  }
+  // Patterns narrow the members acted on and shown.
+  if (!patterns.empty()) {
+    std::vector<GridXpInfo> kept;
+    for (GridXpInfo& xp : grid.xps) {
+      if (MatchesPatterns(absl::StrCat(xp.name, " ", xp.sig), patterns)) kept.push_back(xp);
+    }
+    grid.xps = std::move(kept);
+  }
+  const std::string folder = GridFolder(exp_root, spec.name);
+  std::optional<GridLock> lock;
+  if (!options.dry_run) {
+    absl::Status made = MakeDirs(absl::StrCat(folder, "/logs"));
+    if (!made.ok()) return Fail(std::string(made.message()));
+    absl::StatusOr<GridLock> taken = GridLock::Take(folder);
+    if (!taken.ok()) return Fail(std::string(taken.status().message()));
+    lock.emplace(std::move(*taken));
+    for (const GridXpInfo& xp : grid.xps) {
+      if (absl::Status linked = LinkMember(folder, xp); !linked.ok()) {
+        return Fail(std::string(linked.message()));
+      }
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> dropped =
+      patterns.empty() ? DroppedMembers(folder, grid)
+                       : std::vector<std::pair<std::string, std::string>>();
+
+  int exit_code = kExitOk;
+  BatchedJobProbe probe("run grid");
+  std::vector<std::pair<const GridXpInfo*, MemberAction>> todo;
+  if (options.cancel || options.clear) {
+    std::vector<const GridXpInfo*> targets;
+    for (const GridXpInfo& xp : grid.xps) targets.push_back(&xp);
+    if (options.clear && !options.dry_run && !options.force && !targets.empty()) {
+      log << "clearing " << targets.size()
+          << " member(s) in 3 seconds (--force skips the wait):" << std::flush;
+      for (int left = 3; left > 0; --left) {
+        log << " " << left << std::flush;
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+      }
+      log << std::endl;
+    }
+    for (const GridXpInfo* xp : targets) {
+      const XpStatus status = MemberStatus(xp->exp_dir, probe);
+      ExpDir dir(xp->exp_dir, exp_root);
+      if (status == XpStatus::kRunning) {
+        absl::StatusOr<std::string> job_id = dir.JobId();
+        log << (options.dry_run ? "would cancel " : "cancelling ") << xp->sig << " (job "
+            << job_id.value_or("?") << ")" << std::endl;
+        if (!options.dry_run && job_id.ok()) {
+          if (absl::Status killed = KillJob(*job_id); !killed.ok()) {
+            std::cerr << "run grid: " << killed.message() << std::endl;
+            exit_code = kExitFailed;
+            continue;
+          }
+        }
+      }
+      if (options.clear) {
+        if (!options.dry_run && dir.HasMarker()) {
+          if (absl::Status wiped = dir.Wipe(); !wiped.ok()) {
+            std::cerr << "run grid: cannot wipe " << xp->exp_dir << ": " << wiped.message()
+                      << std::endl;
+            exit_code = kExitFailed;
+            continue;
+          }
+        }
+        todo.emplace_back(xp, MemberAction::kLaunch);
+      }
+    }
+  } else if (!options.init) {
+    for (const GridXpInfo& xp : grid.xps) {
+      const MemberAction action = DecideMember(options, MemberStatus(xp.exp_dir, probe));
+      if (action != MemberAction::kNone) todo.emplace_back(&xp, action);
+    }
+  }
+  if (options.cancel_dropped) {
+    for (const auto& [sig, exp_dir] : dropped) {
+      if (LinkedByOtherGrid(exp_root, spec.name, sig)) {
+        log << "dropped " << sig << " is linked by another grid: left alone" << std::endl;
+        continue;
+      }
+      ExpDir dir(exp_dir, exp_root);
+      absl::StatusOr<std::string> job_id = dir.JobId();
+      if (MemberStatus(exp_dir, probe) == XpStatus::kRunning && job_id.ok()) {
+        log << (options.dry_run ? "would cancel dropped " : "cancelling dropped ") << sig
+            << " (job " << *job_id << ")" << std::endl;
+        if (!options.dry_run) {
+          if (absl::Status killed = KillJob(*job_id); !killed.ok()) {
+            std::cerr << "run grid: " << killed.message() << std::endl;
+            exit_code = kExitFailed;
+          }
+        }
+      }
+    }
+  }
+
+  LaunchOutcome outcome;
+  if (options.dry_run) {
+    log << "dry run: would launch " << todo.size() << " of " << grid.xps.size() << " member(s)"
+        << std::endl;
+    for (const auto& [xp, action] : todo) {
+      log << "  " << xp->sig << "  " << (xp->name.empty() ? "(base)" : xp->name) << std::endl;
+    }
+  } else if (options.init) {
+    absl::StatusOr<Preparation> prep = Prepare(exp_root);
+    if (!prep.ok()) return Fail(std::string(prep.status().message()));
+    int recorded = 0;
+    for (const GridXpInfo& xp : grid.xps) {
+      absl::StatusOr<bool> done = PrepareMember(xp, *prep, root_type, exp_root);
+      if (!done.ok()) {
+        std::cerr << "run grid: " << xp.sig << ": " << done.status().message() << std::endl;
+        exit_code = kExitFailed;
+      }
+      recorded += done.value_or(false);
+    }
+    log << "recorded " << recorded << " member(s) without launching" << std::endl;
+  } else if (!todo.empty()) {
+    outcome = LaunchLocally(todo, folder, options, log);
+    log << "launched " << outcome.launched.size() << " of " << grid.xps.size() << " member(s)"
+        << std::endl;
+    if (outcome.not_launched > 0) {
+      log << outcome.not_launched << " member(s) not launched after a failure (--fail_fast)"
+          << std::endl;
+    }
+    if (!outcome.failures.empty()) {
+      std::cerr << outcome.failures.size() << " member(s) failed:\n"
+                << absl::StrJoin(outcome.failures, "\n") << std::endl;
+      exit_code = kExitFailed;
+    }
+  } else {
+    log << "nothing to launch: every member is launched" << std::endl;
+  }
+
+  for (;;) {
+    BatchedJobProbe refresh("run grid");
+    const GridTable table = BuildGridTable(spec, grid, dropped, folder, refresh);
+    if (!options.html.empty() && !options.dry_run) {
+      std::vector<std::string> warnings;
+      const MetricCharts charts = GridTableCharts(table, &warnings);
+      for (const std::string& warning : warnings) std::cerr << "run grid: " << warning << "\n";
+      absl::Status written = WriteFileAtomically(options.html, GridReportHtml(table, charts));
+      if (!written.ok()) return Fail(std::string(written.message()));
+      log << "wrote " << options.html << std::endl;
+    }
+    const std::string text = options.json ? GridTableJson(table) : GridTableText(table);
+    if (options.watch_s > 0 && !options.json && isatty(STDOUT_FILENO)) std::cout << "\033[H\033[2J";
+    std::cout << text << std::flush;
+    if (options.watch_s <= 0) break;
+    bool active = false;
+    for (const GridTable::Row& row : table.rows) {
+      if (row.status == "RUNNING" ||
+          (row.status == "NOT_STARTED" && outcome.launched.count(row.sig) > 0)) {
+        active = true;
+      }
+    }
+    if (!active) break;
+    std::this_thread::sleep_for(std::chrono::seconds(options.watch_s));
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+bool IsGridCommandLine(int argc, char** argv) {
+  if (argc >= 2 && std::strcmp(argv[1], "grid") == 0) return true;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--sweep") == 0 || std::strcmp(argv[i], "-sweep") == 0) return true;
+  }
+  return false;
+}
+
+int GridMain(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
+  const bool sweep = !(argc >= 2 && std::strcmp(argv[1], "grid") == 0);
+  absl::StatusOr<GridOptions> options =
+      sweep ? ParseGridFlags(argc, argv, true) : ParseGridFlags(argc - 1, argv + 1, false);
+  if (!options.ok()) {
+    return Fail(absl::StrCat(options.status().message(), "\n\nusage: ", kUsage), kExitBadUsage);
+  }
+  if (options->help) {
+    std::cout << GridHelp() << std::flush;
+    return kExitOk;
+  }
+  absl::StatusOr<GridSpec> spec = absl::UnknownError("");
+  std::vector<std::string> patterns;
+  if (sweep) {
+    if (options->config.empty()) {
+      return Fail(absl::StrCat("--sweep needs -c CFG\n\nusage: ", kUsage), kExitBadUsage);
+    }
+    spec = SweepGrid(options->config, options->others);
+  } else {
+    if (options->others.empty()) {
+      return Fail(absl::StrCat("which grid? give its name or file\n\nusage: ", kUsage),
+                  kExitBadUsage);
+    }
+    absl::StatusOr<std::string> file = FindGridFile(options->others.front());
+    if (!file.ok()) return Fail(std::string(file.status().message()));
+    spec = LoadGridFile(*file);
+    patterns.assign(options->others.begin() + 1, options->others.end());
+  }
+  if (!spec.ok()) return Fail(std::string(spec.status().message()));
+  return RunGrid(*options, *spec, std::move(patterns), root_type);
+}
+
+}  // namespace heyhi
