@@ -449,6 +449,10 @@ TEST_P(FieldRefs, ApplyOverridesResolvesReferencesOnceEveryTokenIsApplied) {
   ASSERT_TRUE(ApplyOverrides(task.get(), {"small=${batch_size}", "small=2"}).ok());
   EXPECT_EQ(*ConfGet(*task, "small"), "2");
   EXPECT_FALSE(*ConfIsSet(*task, "eval_batch_size"));  // default_from is the composition's
+  // ConfSet resolves at once: the value the source has now.
+  ASSERT_TRUE(ConfSet(task.get(), "big", "${batch_size}").ok());
+  ASSERT_TRUE(ConfSet(task.get(), "batch_size", "5").ok());
+  EXPECT_EQ(*ConfGet(*task, "big"), "4");
 }
 
 // run -f SIG: the references of the stored config are resolved again.
