@@ -15,7 +15,8 @@ namespace heyhi {
 
 // The flat-form value of the field at `key` (a message prints in text format).
 absl::StatusOr<std::string> ConfGet(const google::protobuf::Message& msg, const std::string& key);
-// Same as the override `key=value`.
+// Same as the override `key=value`; `value` "${from}" copies the value the
+// field `from` has now (a field reference resolved at once).
 absl::Status ConfSet(google::protobuf::Message* msg, const std::string& key,
                      const std::string& value);
 // Whether the field at `key` is set (a repeated field: non-empty).

@@ -25,8 +25,8 @@ struct ComposeTimes {
   std::chrono::nanoseconds load{0};
   // Its includes, nested ones too: found, read, parsed and merged.
   std::chrono::nanoseconds includes{0};
-  // The include overrides, then the scalar overrides, and the provenance of
-  // the values kept.
+  // The include overrides, then the scalar overrides, the field references
+  // resolved, and the provenance of the values kept.
   std::chrono::nanoseconds overrides{0};
 };
 
@@ -66,7 +66,9 @@ struct Composed {
 
 // Loads `path`, resolves its includes (nested, cycle-checked), merges the body,
 // applies include overrides then scalar overrides (keys relative to the task
-// message for root configs). Errors carry file:line:col and the include chain.
+// message for root configs), then resolves the field references (SPEC §13;
+// a root's `refs` then record those resolved). The schema's default_from
+// options are checked first. Errors carry file:line:col and the include chain.
 absl::StatusOr<Composed> LoadConfig(const std::string& path,
                                     const std::vector<std::string>& overrides,
                                     const LoadOptions& options = {});

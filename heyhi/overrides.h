@@ -10,9 +10,10 @@
 
 namespace heyhi {
 
-// Parses `tokens` and applies them as scalar overrides in order. Include
-// overrides need files and a search path: use LoadConfig for those; here they
-// are an error.
+// Parses `tokens` and applies them as scalar overrides in order. A
+// reference `key=${from}` gives `key` the value `from` has once every token
+// is applied (a later `key=value` wins over it). Include overrides need files
+// and a search path: use LoadConfig for those; here they are an error.
 absl::Status ApplyOverrides(google::protobuf::Message* msg, const std::vector<std::string>& tokens);
 
 }  // namespace heyhi

@@ -13,6 +13,7 @@
 #include "conf.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "heyhi/base/shell_quote.h"
 #include "heyhi/config.h"
 #include "heyhi/config/printer.h"
 #include "heyhi/config/text_loader.h"
@@ -365,6 +366,74 @@ TEST_F(Pp, RepeatNeedsAPositiveWholeNumber) {
     EXPECT_EQ(run.exit_code, 2) << bad;
     EXPECT_THAT(run.err, HasSubstr("--repeat " + bad + ": expected a whole number")) << bad;
   }
+}
+
+// Field references (SPEC §13) through the real binary: overrides, config
+// refs and default_from on a schema loaded at run time, --explain's chain.
+TEST_F(Pp, FieldReferencesResolveOnARunTimeSchemaAndExplainShowsTheirChain) {
+  const std::string cfg = tree_.Write(
+      "conf/x/cfg.prototxt", "refs { key: \"big\" from: \"c\" }\ntrain {\n  batch_size: 256\n}\n");
+  const std::vector<std::string> schema = {"--proto_path", "tests/proto", "--schema",
+                                           "refs_schema.proto"};
+  std::vector<std::string> args = {cfg, "--print-flat", "a=5", "small=${batch_size}"};
+  args.insert(args.end(), schema.begin(), schema.end());
+  PpResult run = RunPp(args);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(Lines(run.out),
+              ::testing::IsSupersetOf({"big=5", "b=5", "c=5", "small=256", "eval_batch_size=256"}));
+  args = {cfg, "--explain", "big", "a=5"};
+  args.insert(args.end(), schema.begin(), schema.end());
+  run = RunPp(args);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out,
+            "big = 5 (from c = 5, from b = 5, from a = 5, override a=5)\nbig: from c, refs at " +
+                cfg + ":1\n");
+  args = {cfg, "--explain", "eval_batch_size"};
+  args.insert(args.end(), schema.begin(), schema.end());
+  run = RunPp(args);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "eval_batch_size = 256 (from batch_size = 256, " + cfg +
+                         ":3)\neval_batch_size: from batch_size, (heyhi.default_from) of "
+                         "refs.TrainTask.eval_batch_size\n");
+}
+
+TEST_F(Pp, AReferenceCycleAndAReferenceTypeErrorExitOneNamingTheKeys) {
+  const std::string cfg = tree_.Write("conf/x/cfg.prototxt", "train { }\n");
+  PpResult run =
+      RunPp({cfg, "a=${c}", "--proto_path", "tests/proto", "--schema", "refs_schema.proto"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("reference cycle: a -> c -> b -> a"));
+  run = RunPp({"conf/c90_test/all_kinds.prototxt", "str=${i32}"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("override str=${i32}: 'str' is a string and 'i32' is an int32"));
+}
+
+TEST_F(Pp, ADefaultFromTypeErrorOfARunTimeSchemaNamesBothFieldsAndTheLine) {
+  const std::string cfg = tree_.Write("conf/x/cfg.prototxt", "train { name: \"x\" }\n");
+  PpResult run = RunPp({cfg, "--root", "TypeMismatchRoot", "--proto_path", "tests/proto",
+                        "--schema", "refs_errors.proto", "--no_cache"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err,
+              HasSubstr("refs_errors.proto:12: refs_errors.TypeMismatchTask.batch_size "
+                        "[(heyhi.default_from) = \"name\"] (a path from "
+                        "refs_errors.TypeMismatchTask): 'batch_size' is an int32 and 'name' is a "
+                        "string"));
+}
+
+TEST_F(Pp, PrintFlatWritesATextThatStartsWithDollarBraceWithABackslash) {
+  PpResult run =
+      RunPp({"conf/c90_test/all_kinds.prototxt", "--print-flat", "str=\\${i32}", "i64=${i32}"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("str='\\${i32}'"));
+  EXPECT_THAT(Lines(run.out), ::testing::Contains("i64=-7"));
+  // Pasted back through a shell, the lines give the same config.
+  std::vector<std::string> again = {"conf/c90_test/all_kinds.prototxt", "--print-flat"};
+  for (const std::string& line : Lines(run.out)) {
+    absl::StatusOr<std::string> token = ShellUnquote(line);
+    ASSERT_TRUE(token.ok()) << line;
+    again.push_back(*token);
+  }
+  EXPECT_EQ(RunPp(again).out, run.out);
 }
 
 TEST_F(Pp, NothingIsCreated) {

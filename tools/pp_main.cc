@@ -46,7 +46,8 @@ constexpr char kUsage[] =
     "  load       the --schema imported (parsed or from the cache; none for the\n"
     "             compiled-in schema), then FILE read and parsed (type guessed)\n"
     "  includes   FILE's includes, nested ones too: found, read, parsed, merged\n"
-    "  overrides  include overrides, then key=value overrides, and provenance\n"
+    "  overrides  include overrides, then key=value overrides, field references,\n"
+    "             and provenance\n"
     "  print      the output text made (--print, --print-flat, --explain...)\n"
     "  compose    the whole of one repetition (the phases and what is between).";
 

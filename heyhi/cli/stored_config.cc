@@ -9,6 +9,7 @@
 #include "heyhi/config/include_resolver.h"
 #include "heyhi/config/override.h"
 #include "heyhi/config/provenance.h"
+#include "heyhi/config/references.h"
 #include "heyhi/config/schema.h"
 #include "heyhi/exp_dir.h"
 
@@ -60,12 +61,34 @@ absl::StatusOr<Composed> DeriveConfig(Composed stored, const std::vector<std::st
                        ": -f starts from a stored config, which has no files to include into; give "
                        "key=value overrides"));
     }
-    if (absl::Status applied = ApplyScalarOverride(task, override_.key, override_.value);
-        !applied.ok()) {
-      return absl::Status(applied.code(),
-                          absl::StrCat("override ", override_.token, ": ", applied.message()));
+  }
+  // The references the stored config resolved (its `refs`) are made again
+  // before the overrides, so that an override of a source moves its targets
+  // and one of a target wins over its reference.
+  std::vector<ProvenanceEntry> entries;
+  if (const FieldDescriptor* refs = RefsField(root->GetDescriptor())) {
+    const google::protobuf::Reflection* r = root->GetReflection();
+    for (int i = 0; i < r->FieldSize(*root, refs); ++i) {
+      const Message& ref = r->GetRepeatedMessage(*root, refs, i);
+      const google::protobuf::Descriptor* type = ref.GetDescriptor();
+      const std::string key = ref.GetReflection()->GetString(ref, type->FindFieldByName("key"));
+      const std::string from = ref.GetReflection()->GetString(ref, type->FindFieldByName("from"));
+      if (absl::Status made = MakeReference(task, key, from, {}, "stored config", &entries);
+          !made.ok()) {
+        return absl::DataLossError(absl::StrCat("the stored config's reference ", key, "=${", from,
+                                                "}: ", made.message()));
+      }
     }
   }
+  if (absl::Status applied = ApplyScalarOverrides(task, *parsed, &entries); !applied.ok()) {
+    return applied;
+  }
+  absl::StatusOr<std::vector<FieldReference>> active = ActiveReferences(entries, {});
+  if (!active.ok()) return active.status();
+  absl::StatusOr<std::vector<ResolvedReference>> resolved =
+      ResolveReferences(task, *active, /*with_default_from=*/true);
+  if (!resolved.ok()) return resolved.status();
+  StoreReferences(root.get(), *resolved);
   stored.task = task;
   stored.root = std::move(root);
   stored.overrides.insert(stored.overrides.end(), overrides.begin(), overrides.end());

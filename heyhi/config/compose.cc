@@ -17,6 +17,7 @@
 #include "heyhi/config/include_expander.h"
 #include "heyhi/config/override.h"
 #include "heyhi/config/provenance.h"
+#include "heyhi/config/references.h"
 #include "heyhi/config/schema.h"
 #include "heyhi/config/text_loader.h"
 
@@ -90,9 +91,20 @@ absl::StatusOr<const FieldDescriptor*> ChosenTask(const Message& root, const std
       absl::StrJoin(names, ", "), " (e.g. `", names.empty() ? "task" : names[0], " { }`)"));
 }
 
-// Applies the scalar override and records it as the origin of its key.
+// Applies the scalar override and records it as the origin of its key; a
+// reference (`key=${from}`) is made here and resolved when all are applied.
 absl::Status ApplyScalar(const Override& override_, Message* task, const FieldPath& task_steps,
                          std::vector<ProvenanceEntry>* entries) {
+  if (IsReferenceValue(override_.value)) {
+    absl::StatusOr<std::string> from = ReferenceSourceKey(override_.value);
+    absl::Status made = from.ok()
+                            ? MakeReference(task, override_.key, *from, task_steps,
+                                            absl::StrCat("override ", override_.token), entries)
+                            : from.status();
+    if (made.ok()) return made;
+    return absl::Status(made.code(),
+                        absl::StrCat("override ", override_.token, ": ", made.message()));
+  }
   absl::Status status = ApplyScalarOverride(task, override_.key, override_.value);
   if (!status.ok()) {
     return absl::Status(status.code(),
@@ -185,6 +197,9 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
   const Descriptor* root_type = options.root_type;
   if (type->name() == options.root_name) root_type = type;
   const bool is_root = root_type != nullptr && type == root_type;
+  if (root_type != nullptr) {
+    if (absl::Status schema = CheckDefaultFrom(root_type); !schema.ok()) return schema;
+  }
   IncludeExpander expander(*composed.search, factory, is_root ? root_type : nullptr, cwd);
   std::vector<ProvenanceEntry> entries;
   absl::StatusOr<std::unique_ptr<Message>> root =
@@ -217,13 +232,28 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
     if (!status.ok()) return status;
   }
 
+  // Field references, sources before targets: the last word of the
+  // composition, before the config is frozen and signed.
+  absl::StatusOr<std::vector<FieldReference>> references = ActiveReferences(entries, task_steps);
+  if (!references.ok()) return references.status();
+  absl::StatusOr<std::vector<ResolvedReference>> resolved =
+      ResolveReferences(task, *references, /*with_default_from=*/true);
+  if (!resolved.ok()) return resolved.status();
+  if (is_root) StoreReferences(composing.get(), *resolved);
+
   // Keep the origins of values still set, relative to the task message.
   for (const ProvenanceEntry& entry : entries) {
-    if (entry.path.size() <= task_steps.size()) continue;
+    if (entry.reference_source || entry.path.size() <= task_steps.size()) continue;
     if (!task_steps.empty() && entry.path[0].field != task_steps[0].field) continue;
     if (!PathIsSet(*composing, entry.path)) continue;
     const FieldPath relative(entry.path.begin() + task_steps.size(), entry.path.end());
     composed.provenance->Record(FieldPathToString(relative), entry.origin);
+  }
+  for (const ResolvedReference& ref : *resolved) {
+    const std::string target = FieldPathToString(ref.target);
+    composed.provenance->Record(target,
+                                absl::StrCat("from ", KeyText(ref.source), ", ", ref.origin));
+    composed.provenance->RecordReference(target, KeyText(ref.source));
   }
   // Frozen from here on: task functions and printers get const access only.
   composed.root = std::move(composing);
@@ -255,6 +285,30 @@ absl::StatusOr<std::string> ChosenMemberIfOneof(const google::protobuf::Message&
       "oneof '", key, "' has no case chosen (one of: ", absl::StrJoin(members, ", "), ")"));
 }
 
+// " (from b = 2, from a = 2, conf/x.prototxt:3)": the chain of references
+// that gave `key` its value, and where the value at the chain's end came
+// from. "" when `key` is no reference.
+std::string ReferenceChain(const Composed& composed, std::string key) {
+  std::vector<std::string> parts;
+  std::set<std::string> seen;
+  while (const std::string* source = composed.provenance->ReferenceSource(key)) {
+    if (!seen.insert(key).second) break;
+    absl::StatusOr<std::string> value = ConfGet(*composed.task, *source);
+    parts.push_back(absl::StrCat("from ", *source, " = ", value.ok() ? *value : "?"));
+    absl::StatusOr<FieldPath> steps = ConcretePath(*composed.task, *source);
+    key = steps.ok() ? FieldPathToString(*steps) : *source;
+    if (!steps.ok() || !PathIsSet(*composed.task, *steps)) {
+      parts.push_back("default");
+      return absl::StrCat(" (", absl::StrJoin(parts, ", "), ")");
+    }
+  }
+  if (parts.empty()) return "";
+  auto origin = composed.provenance->origins().find(key);
+  parts.push_back(origin == composed.provenance->origins().end() ? "origin unknown"
+                                                                 : origin->second);
+  return absl::StrCat(" (", absl::StrJoin(parts, ", "), ")");
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::string& asked) {
@@ -275,7 +329,8 @@ absl::StatusOr<std::string> ExplainKey(const Composed& composed, const std::stri
   std::string text = *value;
   if (!text.empty() && text.back() == '\n') text.pop_back();
   const bool multiline = absl::StrContains(text, '\n');
-  return absl::StrCat(canonical, " =", multiline ? "\n" : " ", text, "\n", origin, "\n");
+  return absl::StrCat(canonical, " =", multiline ? "\n" : " ", text,
+                      ReferenceChain(composed, canonical), "\n", origin, "\n");
 }
 
 }  // namespace heyhi

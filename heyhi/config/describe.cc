@@ -14,6 +14,7 @@
 #include "heyhi/base/edit_distance.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/printer.h"
+#include "heyhi/config/references.h"
 #include "heyhi/schema_docs.h"
 
 namespace heyhi {
@@ -260,8 +261,10 @@ std::string DescribeTarget(const Target& target, absl::string_view key) {
       !field->is_repeated() && field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE;
   if (scalar) {
     std::unique_ptr<Message> empty(holder.New());
+    const std::string from = DefaultFromOf(field);
     AppendLines("default:",
-                {field->has_default_value()
+                {!from.empty() ? absl::StrCat("the value of ", from, " (heyhi.default_from)")
+                 : field->has_default_value()
                      ? FormatScalar(*empty, field)
                      : absl::StrCat("none (unset reads as ", FormatScalar(*empty, field), ")")},
                 &out);

@@ -165,12 +165,13 @@ std::string FieldTypeName(const FieldDescriptor* field) {
 
 namespace {
 
-// Whether `text` is NULL or SELECT after `backslashes` or more backslashes.
+// Whether `text` is NULL or SELECT, or starts with "${" (a reference), after
+// `backslashes` or more backslashes.
 bool IsKeywordAfterBackslashes(absl::string_view text, size_t backslashes) {
   const size_t first = text.find_first_not_of('\\');
   if (first == absl::string_view::npos || first < backslashes) return false;
   const absl::string_view word = text.substr(first);
-  return word == "NULL" || word == "SELECT";
+  return word == "NULL" || word == "SELECT" || absl::StartsWith(word, "${");
 }
 
 }  // namespace

@@ -28,12 +28,13 @@ using ScalarValue = std::variant<int32_t, int64_t, uint32_t, uint64_t, float, do
 absl::StatusOr<ScalarValue> ParseScalar(const google::protobuf::FieldDescriptor* field,
                                         absl::string_view text);
 
-// An override's value NULL or SELECT is a keyword, whatever the field's type.
-// For a string or bytes field, a backslash before it writes the text instead:
-// `\NULL` is the text NULL, and each backslash more is kept (`\\SELECT` is
-// `\SELECT`). EscapeStringValue gives that spelling of a string (texts of
-// the form \*NULL or \*SELECT get one backslash more, others are as they
-// are); UnescapeStringValue undoes it.
+// An override's value NULL or SELECT is a keyword, and one that starts with
+// "${" a field reference, whatever the field's type. For a string or bytes
+// field, a backslash before it writes the text instead: `\NULL` is the text
+// NULL, `\${x}` the text ${x}, and each backslash more is kept (`\\SELECT`
+// is `\SELECT`). EscapeStringValue gives that spelling of a string (texts of
+// the form \*NULL, \*SELECT or \*${... get one backslash more, others are
+// as they are); UnescapeStringValue undoes it.
 std::string EscapeStringValue(absl::string_view text);
 absl::string_view UnescapeStringValue(absl::string_view value);
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "heyhi/config/field_path.h"
+#include "heyhi/config/references.h"
 #include "heyhi/config/schema.h"
 
 namespace heyhi {
@@ -61,6 +62,10 @@ std::vector<ProvenanceEntry> TakeEntriesUnder(const PathStep& step,
   for (ProvenanceEntry& entry : *entries) {
     if (entry.path.size() > 1 && entry.path[0] == step) {
       entry.path.erase(entry.path.begin());
+      // A reference's source lies in the message that made it, as its target.
+      if (entry.reference_source) {
+        entry.reference_source->erase(entry.reference_source->begin());
+      }
       taken.push_back(std::move(entry));
     } else {
       kept.push_back(std::move(entry));
@@ -178,7 +183,7 @@ bool IncludeExpander::MayHoldIncludes(const Descriptor* type) {
   auto it = may_hold_includes_.find(type);
   if (it != may_hold_includes_.end()) return it->second;
   may_hold_includes_[type] = false;  // a recursive type is settled below
-  bool result = IncludesField(type) != nullptr;
+  bool result = IncludesField(type) != nullptr || RefsField(type) != nullptr;
   for (int i = 0; i < type->field_count() && !result; ++i) {
     const FieldDescriptor* field = type->field(i);
     if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_map()) continue;
@@ -188,19 +193,22 @@ bool IncludeExpander::MayHoldIncludes(const Descriptor* type) {
   return result;
 }
 
-// The includes of the sub-messages of `msg` (at `at` in the file) first, then
-// those of `msg` itself: merged into an empty message, `msg`'s fields on top.
+// The includes and references of the sub-messages of `msg` (at `at` in the
+// file) first, then those of `msg` itself: its includes merged into an empty
+// message, `msg`'s fields on top, then its references made.
 absl::Status IncludeExpander::ExpandIncludes(const FileContext& file, Message* msg,
                                              const FieldPath& at,
                                              std::vector<ProvenanceEntry>* entries) {
   const Descriptor* type = msg->GetDescriptor();
   const Reflection* reflection = msg->GetReflection();
   const FieldDescriptor* includes = IncludesField(type);
+  const FieldDescriptor* refs = RefsField(type);
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(*msg, &fields);
   for (const FieldDescriptor* field : fields) {
-    if (field == includes || field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE ||
-        field->is_map() || !MayHoldIncludes(field->message_type())) {
+    if (field == includes || field == refs ||
+        field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_map() ||
+        !MayHoldIncludes(field->message_type())) {
       continue;
     }
     const int count = field->is_repeated() ? reflection->FieldSize(*msg, field) : 1;
@@ -217,11 +225,12 @@ absl::Status IncludeExpander::ExpandIncludes(const FileContext& file, Message* m
                       std::make_move_iterator(sub_entries.end()));
     }
   }
-  if (includes == nullptr || reflection->FieldSize(*msg, includes) == 0) {
-    return absl::OkStatus();
-  }
+  const bool has_includes = includes != nullptr && reflection->FieldSize(*msg, includes) > 0;
+  const bool has_refs = refs != nullptr && reflection->FieldSize(*msg, refs) > 0;
+  if (!has_includes && !has_refs) return absl::OkStatus();
 
-  // Mounts of a root config are relative to the task its body chose.
+  // Mounts and references of a root config are relative to the task its
+  // body chose.
   std::string mount_base;
   if (at.empty() && root_type_ != nullptr && type == root_type_) {
     const OneofDescriptor* task = TaskOneof(type);
@@ -229,6 +238,38 @@ absl::Status IncludeExpander::ExpandIncludes(const FileContext& file, Message* m
         task == nullptr ? nullptr : reflection->GetOneofFieldDescriptor(*msg, task);
     if (chosen != nullptr) mount_base = chosen->name();
   }
+  // The references are made once the file's values are merged: in one
+  // file, a reference wins over a value for the same key.
+  std::unique_ptr<Message> references;
+  if (has_refs) {
+    references.reset(msg->New());
+    reflection->SwapFields(msg, references.get(), {refs});
+    entries->erase(std::remove_if(entries->begin(), entries->end(),
+                                  [refs](const ProvenanceEntry& entry) {
+                                    return !entry.path.empty() && entry.path[0].field == refs;
+                                  }),
+                   entries->end());
+  }
+  if (has_includes) {
+    absl::Status merged = MergeIncludes(file, mount_base, at, msg, entries);
+    if (!merged.ok()) return merged;
+  }
+  for (int i = 0; has_refs && i < reflection->FieldSize(*references, refs); ++i) {
+    absl::Status made =
+        MakeOneReference(file, i, mount_base, at,
+                         reflection->GetRepeatedMessage(*references, refs, i), msg, entries);
+    if (!made.ok()) return made;
+  }
+  return absl::OkStatus();
+}
+
+// Merges the includes of `msg` (at `at` in the file) into an empty message,
+// `msg`'s fields on top, and puts the result in `msg`.
+absl::Status IncludeExpander::MergeIncludes(const FileContext& file, const std::string& mount_base,
+                                            const FieldPath& at, Message* msg,
+                                            std::vector<ProvenanceEntry>* entries) {
+  const Reflection* reflection = msg->GetReflection();
+  const FieldDescriptor* includes = IncludesField(msg->GetDescriptor());
   std::unique_ptr<Message> merged(msg->New());
   std::vector<ProvenanceEntry> merged_entries;
   for (int i = 0; i < reflection->FieldSize(*msg, includes); ++i) {
@@ -242,6 +283,44 @@ absl::Status IncludeExpander::ExpandIncludes(const FileContext& file, Message* m
   reflection->Swap(msg, merged.get());
   entries->swap(merged_entries);
   return absl::OkStatus();
+}
+
+// Reference number `index` of the message at `at`: checked and made in
+// `msg` (which holds the file's values by now), its entry appended to
+// `entries`.
+absl::Status IncludeExpander::MakeOneReference(const FileContext& file, int index,
+                                               const std::string& mount_base, const FieldPath& at,
+                                               const Message& ref, Message* msg,
+                                               std::vector<ProvenanceEntry>* entries) {
+  const FieldDescriptor* refs = RefsField(msg->GetDescriptor());
+  const FieldDescriptor* key_field = refs->message_type()->FindFieldByName("key");
+  const FieldDescriptor* from_field = refs->message_type()->FindFieldByName("from");
+  const std::string key = ref.GetReflection()->GetString(ref, key_field);
+  const std::string from = ref.GetReflection()->GetString(ref, from_field);
+  const FieldPath ref_at = Concat(at, {PathStep::Element(refs, index)});
+  const FieldLocation* location = FindLocation(*file.locations, ref_at);
+  const std::string line =
+      location == nullptr ? file.display : absl::StrCat(file.display, ":", location->line);
+  // Keys are relative to the task a root config's body chose (`mount_base`).
+  absl::StatusOr<FieldPath> base = ResolveFieldPath(msg->GetDescriptor(), mount_base);
+  absl::StatusOr<Message*> holder = MutableMessageAt(msg, mount_base);
+  if (!base.ok() || !holder.ok()) return base.ok() ? holder.status() : base.status();
+  absl::Status made;
+  // As deep as one file may nest, so that the config can be printed and
+  // read back.
+  absl::StatusOr<FieldPath> target = ResolveFieldPath((*holder)->GetDescriptor(), key);
+  if (target.ok() && PathTextNesting(Concat(Concat(at, *base), *target)) > kMaxMessageNesting) {
+    made = absl::ResourceExhaustedError(absl::StrCat("'", key, "' nests the config more than ",
+                                                     kMaxMessageNesting,
+                                                     " messages deep (the limit, as in one file)"));
+  } else {
+    made = MakeReference(*holder, key, from, *base,
+                         Origin(absl::StrCat("refs at ", line), file.chain), entries);
+  }
+  if (made.ok()) return made;
+  return absl::Status(made.code(),
+                      absl::StrCat(Where(file.display, *file.locations, ref_at), ": refs { key: \"",
+                                   key, "\" from: \"", from, "\" }: ", made.message()));
 }
 
 // Include number `index` of the message at `at`: resolved, composed as the

@@ -1,5 +1,6 @@
 // Merging a config file's includes under its body, recursively, with the
-// origin of every value kept (SPEC §2, §4 steps 1-3). Used by LoadConfig.
+// origin of every value kept, and making its field references (SPEC §2, §4
+// steps 1-3, §13). Used by LoadConfig.
 #ifndef HEYHI_CONFIG_INCLUDE_EXPANDER_H_
 #define HEYHI_CONFIG_INCLUDE_EXPANDER_H_
 
@@ -67,6 +68,13 @@ class IncludeExpander {
 
   absl::Status ExpandIncludes(const FileContext& file, google::protobuf::Message* msg,
                               const FieldPath& at, std::vector<ProvenanceEntry>* entries);
+  absl::Status MergeIncludes(const FileContext& file, const std::string& mount_base,
+                             const FieldPath& at, google::protobuf::Message* msg,
+                             std::vector<ProvenanceEntry>* entries);
+  absl::Status MakeOneReference(const FileContext& file, int index, const std::string& mount_base,
+                                const FieldPath& at, const google::protobuf::Message& ref,
+                                google::protobuf::Message* msg,
+                                std::vector<ProvenanceEntry>* entries);
   absl::Status ExpandOne(const FileContext& file, int index, const std::string& mount_base,
                          const FieldPath& at, const google::protobuf::Message& include,
                          google::protobuf::Message* merged,

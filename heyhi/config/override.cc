@@ -2,6 +2,7 @@
 // message by reflection (SPEC §3).
 #include "heyhi/config/override.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -12,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/field_value.h"
+#include "heyhi/config/references.h"
 
 namespace heyhi {
 namespace {
@@ -294,15 +296,65 @@ absl::StatusOr<std::vector<Override>> ParseOverrides(const std::vector<std::stri
   return overrides;
 }
 
+namespace {
+
+// `key=${from}` made in `msg` as the entry of a reference in `entries`.
+absl::Status MakeOverrideReference(Message* msg, absl::string_view key, absl::string_view value,
+                                   std::string origin, std::vector<ProvenanceEntry>* entries) {
+  absl::StatusOr<std::string> from = ReferenceSourceKey(value);
+  if (!from.ok()) return from.status();
+  return MakeReference(msg, key, *from, {}, std::move(origin), entries);
+}
+
+// Resolves the references left in `entries` (no default_from: that is the
+// composition's).
+absl::Status ResolveMade(Message* msg, const std::vector<ProvenanceEntry>& entries) {
+  absl::StatusOr<std::vector<FieldReference>> active = ActiveReferences(entries, {});
+  if (!active.ok()) return active.status();
+  return ResolveReferences(msg, *active, /*with_default_from=*/false).status();
+}
+
+}  // namespace
+
 absl::Status ApplyScalarOverride(Message* msg, absl::string_view key, absl::string_view value) {
   if (key.empty() || key == ".") {
     return absl::InvalidArgumentError(
         absl::StrCat("empty key in override '", key, "=", value, "': expected key=value"));
   }
+  if (IsReferenceValue(value)) {
+    std::vector<ProvenanceEntry> entries;
+    absl::Status made = MakeOverrideReference(msg, key, value, "override", &entries);
+    if (!made.ok()) return made;
+    return ResolveMade(msg, entries);
+  }
   absl::StatusOr<FieldPath> steps = ResolveFieldPath(msg->GetDescriptor(), key);
   if (!steps.ok()) return steps.status();
   if (value == kNull) return ClearAt(msg, *steps);
   return SetAt(msg, *steps, key, value);
+}
+
+absl::Status ApplyScalarOverrides(Message* msg, const std::vector<Override>& overrides,
+                                  std::vector<ProvenanceEntry>* entries) {
+  for (const Override& override : overrides) {
+    if (override.kind != Override::Kind::kScalar) continue;
+    const std::string prefix = absl::StrCat("override '", override.token, "': ");
+    if (IsReferenceValue(override.value)) {
+      absl::Status made = MakeOverrideReference(msg, override.key, override.value,
+                                                absl::StrCat("override ", override.token), entries);
+      if (!made.ok()) return Prefixed(prefix, made);
+      continue;
+    }
+    absl::Status applied = ApplyScalarOverride(msg, override.key, override.value);
+    if (!applied.ok()) return Prefixed(prefix, applied);
+    if (absl::StatusOr<FieldPath> steps = ConcretePath(*msg, override.key); steps.ok()) {
+      entries->erase(std::remove_if(entries->begin(), entries->end(),
+                                    [&steps](const ProvenanceEntry& entry) {
+                                      return IsPrefixOf(*steps, entry.path);
+                                    }),
+                     entries->end());
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ApplyOverrides(Message* msg, const std::vector<std::string>& tokens) {
@@ -314,12 +366,13 @@ absl::Status ApplyOverrides(Message* msg, const std::vector<std::string>& tokens
           absl::StrCat("include override '", override.token,
                        "' needs a config file and its search path: give it to LoadConfig"));
     }
-    absl::Status applied = ApplyScalarOverride(msg, override.key, override.value);
-    if (!applied.ok()) {
-      return Prefixed(absl::StrCat("override '", override.token, "': "), applied);
-    }
   }
-  return absl::OkStatus();
+  // References (key=${from}) are resolved once every token is applied.
+  std::vector<ProvenanceEntry> entries;
+  if (absl::Status applied = ApplyScalarOverrides(msg, *overrides, &entries); !applied.ok()) {
+    return applied;
+  }
+  return ResolveMade(msg, entries);
 }
 
 }  // namespace heyhi

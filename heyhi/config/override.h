@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
+#include "heyhi/config/provenance.h"
 #include "heyhi/overrides.h"
 
 namespace heyhi {
@@ -31,8 +32,19 @@ absl::StatusOr<std::vector<Override>> ParseOverrides(const std::vector<std::stri
 
 // Applies one scalar override `key=value` to `msg` (value typed by the
 // schema; NULL, SELECT, indices, -1 append, list literals, map keys: SPEC §3).
+// A reference `key=${from}` takes the value `from` has now: LoadConfig and
+// ApplyOverrides resolve references once all overrides are applied instead.
 absl::Status ApplyScalarOverride(google::protobuf::Message* msg, absl::string_view key,
                                  absl::string_view value);
+
+// Applies the scalar overrides among `overrides` to `msg`, in order. A
+// reference (`key=${from}`) is made (MakeReference) with its entry appended
+// to `entries` (paths from `msg`), to be resolved by the caller; any other
+// value drops the entries at or under its key, as it wins over them. Errors
+// name the token.
+absl::Status ApplyScalarOverrides(google::protobuf::Message* msg,
+                                  const std::vector<Override>& overrides,
+                                  std::vector<ProvenanceEntry>* entries);
 
 }  // namespace heyhi
 

@@ -30,6 +30,15 @@ void Provenance::Forget(const std::string& path) {
   }
 }
 
+void Provenance::RecordReference(const std::string& path, const std::string& source) {
+  references_[path] = source;
+}
+
+const std::string* Provenance::ReferenceSource(const std::string& path) const {
+  auto it = references_.find(path);
+  return it == references_.end() ? nullptr : &it->second;
+}
+
 std::string Provenance::Explain(const std::string& key) const {
   std::vector<std::string> lines;
   for (auto it = origins_.lower_bound(key); it != origins_.end(); ++it) {
@@ -56,22 +65,31 @@ std::string Provenance::Explain(const std::string& key) const {
   return absl::StrJoin(lines, "\n");
 }
 
+namespace {
+
+// Messages merge field by field down to the first repeated field. A map
+// entry merged replaces the whole value, and below an appended element
+// everything is new: nothing there shifts.
+void RebasePath(const Message& target, FieldPath* path) {
+  for (size_t i = 0; i < path->size(); ++i) {
+    PathStep& step = (*path)[i];
+    if (!step.field->is_repeated()) continue;
+    bool present;
+    absl::StatusOr<const Message*> holder = MessageAt(target, *path, i, &present);
+    if (step.kind == PathStep::Kind::kElement && holder.ok()) {
+      step.index += (*holder)->GetReflection()->FieldSize(**holder, step.field);
+    }
+    break;
+  }
+}
+
+}  // namespace
+
 void RebaseForMerge(const Message* target, std::vector<ProvenanceEntry>* entries) {
   if (target == nullptr) return;
   for (ProvenanceEntry& entry : *entries) {
-    FieldPath& path = entry.path;
-    // Messages merge field by field down to the first repeated field. A map
-    // entry merged replaces the whole value, and below an appended element
-    // everything is new: nothing there shifts.
-    for (size_t i = 0; i < path.size(); ++i) {
-      if (!path[i].field->is_repeated()) continue;
-      bool present;
-      absl::StatusOr<const Message*> holder = MessageAt(*target, path, i, &present);
-      if (path[i].kind == PathStep::Kind::kElement && holder.ok()) {
-        path[i].index += (*holder)->GetReflection()->FieldSize(**holder, path[i].field);
-      }
-      break;
-    }
+    RebasePath(*target, &entry.path);
+    if (entry.reference_source) RebasePath(*target, &*entry.reference_source);
   }
 }
 
@@ -89,6 +107,9 @@ void PrefixEntries(const FieldPath& prefix, std::vector<ProvenanceEntry>* entrie
   if (prefix.empty()) return;
   for (ProvenanceEntry& entry : *entries) {
     entry.path.insert(entry.path.begin(), prefix.begin(), prefix.end());
+    if (entry.reference_source) {
+      entry.reference_source->insert(entry.reference_source->begin(), prefix.begin(), prefix.end());
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 #define HEYHI_CONFIG_PROVENANCE_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,16 +28,27 @@ class Provenance {
   // nothing is known.
   std::string Explain(const std::string& key) const;
 
+  // Records that `path` took its value from the field `source` (a field
+  // reference, SPEC §13); both dotted, relative to the task message.
+  void RecordReference(const std::string& path, const std::string& source);
+
+  // The field whose value `path` took, or null when it is no reference.
+  const std::string* ReferenceSource(const std::string& path) const;
+
   const std::map<std::string, std::string>& origins() const { return origins_; }
 
  private:
   std::map<std::string, std::string> origins_;
+  std::map<std::string, std::string> references_;  // path -> source
 };
 
 // A value's origin while a composition is in progress, by structured path.
+// A field reference made at `path` (to be resolved when the composition
+// ends) also has the path of its source, on the same base as `path`.
 struct ProvenanceEntry {
   FieldPath path;
   std::string origin;
+  std::optional<FieldPath> reference_source = std::nullopt;
 };
 
 // Rewrites `entries`, relative to a message about to be merged into `target`
@@ -48,7 +60,7 @@ void RebaseForMerge(const google::protobuf::Message* target, std::vector<Provena
 // holds all its elements.
 bool IsPrefixOf(const FieldPath& prefix, const FieldPath& path);
 
-// Prepends `prefix` to every entry.
+// Prepends `prefix` to every entry (and to its reference source).
 void PrefixEntries(const FieldPath& prefix, std::vector<ProvenanceEntry>* entries);
 
 }  // namespace heyhi

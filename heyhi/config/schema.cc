@@ -1,4 +1,4 @@
-// Schema helpers: the root message, its task oneof, the includes field.
+// Schema helpers: the root message, its task oneof, the includes and refs fields.
 #include "heyhi/config/schema.h"
 
 #include <set>
@@ -10,19 +10,34 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::OneofDescriptor;
 
-const FieldDescriptor* IncludesField(const Descriptor* type) {
-  const FieldDescriptor* field = type->FindFieldByName("includes");
+namespace {
+
+// The repeated message field `name` of `type` whose elements have the
+// singular string fields `first` and `second`; else null.
+const FieldDescriptor* PairListField(const Descriptor* type, const char* name, const char* first,
+                                     const char* second) {
+  const FieldDescriptor* field = type->FindFieldByName(name);
   if (field == nullptr || !field->is_repeated() || field->is_map() ||
       field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
     return nullptr;
   }
-  for (const char* name : {"path", "mount"}) {
-    const FieldDescriptor* sub = field->message_type()->FindFieldByName(name);
+  for (const char* sub_name : {first, second}) {
+    const FieldDescriptor* sub = field->message_type()->FindFieldByName(sub_name);
     if (sub == nullptr || sub->is_repeated() || sub->type() != FieldDescriptor::TYPE_STRING) {
       return nullptr;
     }
   }
   return field;
+}
+
+}  // namespace
+
+const FieldDescriptor* IncludesField(const Descriptor* type) {
+  return PairListField(type, "includes", "path", "mount");
+}
+
+const FieldDescriptor* RefsField(const Descriptor* type) {
+  return PairListField(type, "refs", "key", "from");
 }
 
 const OneofDescriptor* TaskOneof(const Descriptor* root) {

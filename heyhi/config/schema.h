@@ -1,5 +1,5 @@
 // Schema helpers every composition step needs: the root message, its task
-// oneof, and the `includes` field of a message type.
+// oneof, and the `includes` and `refs` fields of a message type.
 #ifndef HEYHI_CONFIG_SCHEMA_H_
 #define HEYHI_CONFIG_SCHEMA_H_
 
@@ -17,6 +17,10 @@ const google::protobuf::Descriptor* FindRootMessage(const google::protobuf::File
 // The repeated `includes` field of `type` if it has one whose element type
 // has string fields `path` and `mount`; else null.
 const google::protobuf::FieldDescriptor* IncludesField(const google::protobuf::Descriptor* type);
+
+// The repeated `refs` field of `type` if it has one whose element type has
+// string fields `key` and `from` (heyhi.Ref, or a schema's own); else null.
+const google::protobuf::FieldDescriptor* RefsField(const google::protobuf::Descriptor* type);
 
 // The `oneof task` of a root message (or its first oneof); null if none.
 const google::protobuf::OneofDescriptor* TaskOneof(const google::protobuf::Descriptor* root);
