@@ -2,7 +2,12 @@
 // their other files.
 #include "heyhi/experiment/xp_record.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <ctime>
 
 #include "absl/strings/ascii.h"
@@ -48,6 +53,16 @@ XpRecord RebuildRecord(const ExpDir& dir) {
   return record;
 }
 
+absl::Status UpdateXpRecordLocked(const ExpDir& dir, const std::function<void(XpRecord*)>& edit) {
+  XpRecord record;
+  absl::StatusOr<std::string> text = dir.ReadFile(kXpRecordFile);
+  if (text.ok()) google::protobuf::TextFormat::ParseFromString(*text, &record);
+  edit(&record);
+  std::string out;
+  google::protobuf::TextFormat::PrintToString(record, &out);
+  return dir.WriteFile(kXpRecordFile, out);
+}
+
 }  // namespace
 
 std::string SigFromExpDirName(const std::string& path) {
@@ -78,13 +93,16 @@ absl::StatusOr<XpRecord> ReadXpRecord(const ExpDir& dir) {
 }
 
 absl::Status UpdateXpRecord(const ExpDir& dir, const std::function<void(XpRecord*)>& edit) {
-  XpRecord record;
-  absl::StatusOr<std::string> text = dir.ReadFile(kXpRecordFile);
-  if (text.ok()) google::protobuf::TextFormat::ParseFromString(*text, &record);
-  edit(&record);
-  std::string out;
-  google::protobuf::TextFormat::PrintToString(record, &out);
-  return dir.WriteFile(kXpRecordFile, out);
+  // Best effort: where the folder cannot be locked (it does not exist, or a
+  // file system without flock), the update goes on as it would alone.
+  const int folder = open(dir.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (folder >= 0) {
+    while (flock(folder, LOCK_EX) != 0 && errno == EINTR) {
+    }
+  }
+  absl::Status written = UpdateXpRecordLocked(dir, edit);
+  if (folder >= 0) close(folder);  // releases the flock
+  return written;
 }
 
 }  // namespace heyhi

@@ -19,7 +19,9 @@ namespace heyhi {
 absl::StatusOr<XpRecord> ReadXpRecord(const ExpDir& dir);
 
 // Reads the record (or an empty one), lets `edit` change it, writes it back
-// atomically.
+// atomically; all under a flock of the exp dir folder, so that two processes
+// updating one record (a Slurm task's rank 0 noting its start while the
+// submitter records the job id) do not lose either's change.
 absl::Status UpdateXpRecord(const ExpDir& dir, const std::function<void(XpRecord*)>& edit);
 
 // The signature at the end of an exp dir's name (`..._<12 hex>`), or "".

@@ -55,7 +55,8 @@ absl::StatusOr<std::unique_ptr<PreemptionWatch>> WatchForPreemption(
   if (!signal.ok()) return signal.status();
   PreemptionOptions options;
   options.signal = *signal;
-  options.job_id = Env("SLURM_JOB_ID");
+  options.job_id =
+      OwnSlurmJobId(Env("SLURM_JOB_ID"), Env("SLURM_ARRAY_JOB_ID"), Env("SLURM_ARRAY_TASK_ID"));
   options.max_requeues = slurm.max_requeues();
   options.requeue = [](const std::string& job_id) { return SlurmClient().Requeue(job_id); };
   options.exit = [](int exit_code) {

@@ -4,6 +4,14 @@
 # Usage: start.sh [DIR]   (DIR defaults to a new mktemp -d folder)
 # On success prints `export SLURM_CONF=DIR/slurm.conf` on stdout; everything else goes to
 # stderr. Stop it with tools/slurm/stop.sh DIR. Daemon output lands in DIR/log/.
+#
+# Environment:
+#   HH_SLURM_MAX_ARRAY_SIZE  the cluster's MaxArraySize (default 1001, Slurm's own): a job
+#                            array's indices lie below it, so tests of arrays that must split
+#                            set it small (3), and a 10,000-task array needs 10001.
+#   HH_SLURM_MAX_JOB_COUNT   MaxJobCount (default 10000, Slurm's own): how many jobs slurmctld
+#                            holds, finished ones until MinJobAge; an array counts one per task,
+#                            and sbatch waits (retrying for ever) while a new one would not fit.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +27,10 @@ die() {
 for prog in munged slurmctld slurmd sinfo; do
   command -v "$prog" >/dev/null 2>&1 || die "$prog not found (install slurm-wlm and munge)"
 done
+max_array_size=${HH_SLURM_MAX_ARRAY_SIZE:-1001}
+max_job_count=${HH_SLURM_MAX_JOB_COUNT:-10000}
+[[ $max_array_size =~ ^[0-9]+$ ]] || die "HH_SLURM_MAX_ARRAY_SIZE='$max_array_size' is not a number"
+[[ $max_job_count =~ ^[0-9]+$ ]] || die "HH_SLURM_MAX_JOB_COUNT='$max_job_count' is not a number"
 
 dir=${1:-$(mktemp -d /tmp/heyhi-slurm.XXXXXX)}
 mkdir -p "$dir"
@@ -85,6 +97,8 @@ SchedulerType=sched/backfill
 SchedulerParameters=batch_sched_delay=0,sched_min_interval=0
 SlurmdParameters=config_overrides
 MinJobAge=300
+MaxArraySize=$max_array_size
+MaxJobCount=$max_job_count
 ReturnToService=2
 MpiDefault=none
 SwitchType=switch/none

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -11,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -29,9 +31,17 @@ std::string SlurmMessage(const ProgramResult& result) {
   return std::string(text);
 }
 
+// Slurm's answers for a job it does not know: "Invalid job id specified", and
+// for a task of an array that it no longer holds (a pending task cancelled on
+// its own leaves no record) "Job 12_3 not found".
 bool IsInvalidJobId(const ProgramResult& result) {
-  return absl::StrContains(result.err, "Invalid job id") ||
-         absl::StrContains(result.out, "Invalid job id");
+  for (const std::string* text : {&result.err, &result.out}) {
+    if (absl::StrContains(*text, "Invalid job id") ||
+        (absl::StartsWith(*text, "Job ") && absl::StrContains(*text, " not found"))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // The value of KEY=VALUE in Slurm's one-line-per-record formats.
@@ -86,19 +96,39 @@ absl::StatusOr<std::string> SlurmClient::Submit(const std::string& script_path) 
   return id;
 }
 
-absl::StatusOr<std::string> SlurmClient::JobCompLocation() const {
+absl::StatusOr<std::map<std::string, std::string>> SlurmClient::Config() const {
   absl::StatusOr<ProgramResult> config = RunSlurm({"scontrol", "show", "config"});
   if (!config.ok()) return config.status();
-  std::string type, location;
+  std::map<std::string, std::string> values;
   for (absl::string_view line : absl::StrSplit(config->out, '\n')) {
     std::pair<absl::string_view, absl::string_view> kv =
         absl::StrSplit(line, absl::MaxSplits('=', 1));
     absl::string_view key = absl::StripAsciiWhitespace(kv.first);
-    if (key == "JobCompType") type = std::string(absl::StripAsciiWhitespace(kv.second));
-    if (key == "JobCompLoc") location = std::string(absl::StripAsciiWhitespace(kv.second));
+    if (!key.empty()) {
+      values[std::string(key)] = std::string(absl::StripAsciiWhitespace(kv.second));
+    }
   }
-  if (type != "jobcomp/filetxt") return std::string();
-  return location;
+  return values;
+}
+
+absl::StatusOr<std::string> SlurmClient::JobCompLocation() const {
+  absl::StatusOr<std::map<std::string, std::string>> config = Config();
+  if (!config.ok()) return config.status();
+  if ((*config)["JobCompType"] != "jobcomp/filetxt") return std::string();
+  return (*config)["JobCompLoc"];
+}
+
+absl::StatusOr<int> SlurmClient::MaxArraySize() const {
+  absl::StatusOr<std::map<std::string, std::string>> config = Config();
+  if (!config.ok()) return config.status();
+  auto it = config->find("MaxArraySize");
+  if (it == config->end()) return kSlurmDefaultMaxArraySize;
+  int size = 0;
+  if (!absl::SimpleAtoi(it->second, &size) || size < 0) {
+    return absl::InternalError(
+        absl::StrCat("`scontrol show config`: MaxArraySize is '", it->second, "', not a number"));
+  }
+  return size;
 }
 
 absl::StatusOr<SlurmJobState> SlurmClient::QueryJob(const std::string& job_id) const {
@@ -107,8 +137,15 @@ absl::StatusOr<SlurmJobState> SlurmClient::QueryJob(const std::string& job_id) c
       {"squeue", "-h", "--states=all", "-j", job_id, "-o", "%T"}, options_.command_timeout);
   if (!squeue.ok()) return squeue.status();
   if (squeue->exit_code == 0) {
-    std::string state(absl::StripAsciiWhitespace(squeue->out));
-    state = state.substr(0, state.find('\n'));
+    // A whole array's id lists one line per task (or group of pending tasks):
+    // the array is alive while any task is, so an alive state wins.
+    std::string state;
+    for (absl::string_view line : absl::StrSplit(squeue->out, '\n', absl::SkipWhitespace())) {
+      line = absl::StripAsciiWhitespace(line);
+      if (state.empty() || (IsAliveSlurmState(line) && !IsAliveSlurmState(state))) {
+        state = std::string(line);
+      }
+    }
     if (!state.empty()) return SlurmJobState{state, "squeue"};
   } else if (!IsInvalidJobId(*squeue)) {
     return absl::UnavailableError(absl::StrCat("`squeue -h --states=all -j ", job_id,
@@ -132,9 +169,16 @@ absl::StatusOr<SlurmJobState> SlurmClient::QueryJob(const std::string& job_id) c
     std::ifstream records(*location);
     std::string line, state;
     const std::string id_field = absl::StrCat("JobId=", job_id, " ");
+    // An array task's record names its array and index; its JobId is its own.
+    const std::pair<std::string, std::string> array_task =
+        absl::StrSplit(job_id, absl::MaxSplits('_', 1));
     // The last record wins: a requeued job has one per run.
     while (std::getline(records, line)) {
-      if (absl::StartsWith(line, id_field)) state = FieldValue(line, "JobState");
+      const bool matches = array_task.second.empty()
+                               ? absl::StartsWith(line, id_field)
+                               : FieldValue(line, "ArrayJobId") == array_task.first &&
+                                     FieldValue(line, "ArrayTaskId") == array_task.second;
+      if (matches) state = FieldValue(line, "JobState");
     }
     if (!state.empty()) return SlurmJobState{state, "jobcomp"};
   }
@@ -150,8 +194,36 @@ absl::StatusOr<bool> SlurmClient::IsAlive(const std::string& job_id) const {
   return IsAliveSlurmState(state->state);
 }
 
+absl::StatusOr<std::vector<std::string>> SlurmClient::FindJobsByName(
+    const std::string& name) const {
+  // %F: the array's id for an array's tasks, the job's own id otherwise.
+  absl::StatusOr<ProgramResult> squeue =
+      RunSlurm({"squeue", "-h", "--states=all", absl::StrCat("--name=", name), "-o", "%F"});
+  if (!squeue.ok()) return squeue.status();
+  std::vector<std::string> ids;
+  auto add = [&ids](absl::string_view id) {
+    if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.emplace_back(id);
+  };
+  for (absl::string_view line : absl::StrSplit(squeue->out, '\n', absl::SkipWhitespace())) {
+    add(absl::StripAsciiWhitespace(line));
+  }
+  if (!ids.empty()) return ids;
+  absl::StatusOr<std::string> location = JobCompLocation();
+  if (!location.ok()) return location.status();
+  if (location->empty()) return ids;
+  std::ifstream records(*location);
+  std::string line;
+  while (std::getline(records, line)) {
+    if (FieldValue(line, "Name") != name) continue;
+    const std::string array = FieldValue(line, "ArrayJobId");
+    add(array.empty() || array == "0" ? FieldValue(line, "JobId") : array);
+  }
+  return ids;
+}
+
 absl::StatusOr<std::map<std::string, std::string>> SlurmClient::QueueStates() const {
-  absl::StatusOr<ProgramResult> squeue = RunSlurm({"squeue", "-h", "--states=all", "-o", "%i %T"});
+  absl::StatusOr<ProgramResult> squeue =
+      RunSlurm({"squeue", "-h", "-r", "--states=all", "-o", "%i %T"});
   if (!squeue.ok()) return squeue.status();
   std::map<std::string, std::string> states;
   for (absl::string_view line : absl::StrSplit(squeue->out, '\n', absl::SkipWhitespace())) {

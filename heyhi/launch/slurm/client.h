@@ -15,6 +15,9 @@
 
 namespace heyhi {
 
+// Slurm's MaxArraySize when slurm.conf does not set it.
+inline constexpr int kSlurmDefaultMaxArraySize = 1001;
+
 // A Slurm job's state as Slurm spells it (PENDING, RUNNING, COMPLETED, ...) and
 // where it was found: "squeue", "scontrol" or "jobcomp" (the job-completion file).
 struct SlurmJobState {
@@ -41,18 +44,32 @@ class SlurmClient {
   SlurmClient() : SlurmClient(Options()) {}
   explicit SlurmClient(Options options) : options_(options) {}
 
-  // `sbatch --parsable <script>`; the new job id.
+  // `sbatch --parsable <script>`; the new job id (of an array: the array's).
   absl::StatusOr<std::string> Submit(const std::string& script_path) const;
 
   // The job's state: squeue (all states) first, then `scontrol show job`, then
   // the jobcomp/filetxt record named by JobCompLoc. NotFound when none knows it.
+  // `job_id` is a job's id or "<array>_<task>" for one task of a job array; for
+  // a whole array's id, squeue's answer is an alive state of one of its tasks
+  // if any is alive.
   absl::StatusOr<SlurmJobState> QueryJob(const std::string& job_id) const;
+
+  // The ids of the jobs named `name` (of an array: the array's id, once), from
+  // squeue (all states), else from the jobcomp/filetxt records; empty when
+  // Slurm knows none.
+  absl::StatusOr<std::vector<std::string>> FindJobsByName(const std::string& name) const;
+
+  // The cluster's MaxArraySize (`scontrol show config`): an array's indices
+  // must lie below it. Slurm's default, 1001, when the config does not say.
+  absl::StatusOr<int> MaxArraySize() const;
 
   // Whether QueryJob finds the job in an alive state; a job no one knows is not alive.
   absl::StatusOr<bool> IsAlive(const std::string& job_id) const;
 
   // The state of every job squeue knows (finished ones until MinJobAge), by
   // job id, from one squeue call: what `run ls` shows for many jobs at once.
+  // Each task of an array has its own key "<array>_<task>", pending ones too
+  // (squeue -r; plain squeue folds them into one "<array>_[3-9%2]" row).
   absl::StatusOr<std::map<std::string, std::string>> QueueStates() const;
 
   // `scancel <id>`, then waits until squeue no longer lists it as alive
@@ -70,6 +87,8 @@ class SlurmClient {
   // Runs a Slurm program; a non-zero exit becomes an error naming the command
   // and quoting its stderr (or stdout when stderr is empty).
   absl::StatusOr<ProgramResult> RunSlurm(const std::vector<std::string>& argv) const;
+  // `scontrol show config` as key -> value.
+  absl::StatusOr<std::map<std::string, std::string>> Config() const;
   absl::StatusOr<std::string> JobCompLocation() const;
 
   Options options_;

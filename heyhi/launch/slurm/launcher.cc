@@ -16,12 +16,23 @@
 namespace heyhi {
 namespace {
 
+bool IsNumber(absl::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == absl::string_view::npos;
+}
+
+// "slurm:<job>" -> "<job>"; "slurm:<array>_<task>" -> "<array>_<task>", which
+// Slurm's programs take as that one task of the array.
 absl::StatusOr<std::string> SlurmIdOf(const std::string& job_id) {
   absl::string_view id = job_id;
-  if (!absl::ConsumePrefix(&id, kSlurmJobIdPrefix) || id.empty() ||
-      id.find_first_not_of("0123456789") != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("job id '", job_id, "' is not of the form slurm:<number>"));
+  const bool prefixed = absl::ConsumePrefix(&id, kSlurmJobIdPrefix);
+  const size_t underscore = id.find('_');
+  const bool valid =
+      underscore == absl::string_view::npos
+          ? IsNumber(id)
+          : IsNumber(id.substr(0, underscore)) && IsNumber(id.substr(underscore + 1));
+  if (!prefixed || !valid) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "job id '", job_id, "' is not of the form slurm:<number> or slurm:<array>_<task>"));
   }
   return std::string(id);
 }

@@ -22,11 +22,13 @@ inline constexpr char kSbatchScriptFile[] = "job.sbatch";  // inside kSlurmFolde
 absl::StatusOr<std::string> SubmitSlurmJob(const SlurmLauncher& slurm, const std::string& exp_dir,
                                            const std::string& snapshot);
 
-// For "slurm:<id>": whether Slurm still holds or queues the job (pending,
+// For "slurm:<id>" or "slurm:<array>_<task>" (one task of a job array, pending
+// ones included): whether Slurm still holds or queues the job (pending,
 // running, requeued, completing). A job Slurm no longer knows is not alive.
 absl::StatusOr<bool> SlurmJobIsAlive(const std::string& job_id);
 
-// For "slurm:<id>": scancel, then waits until the job has left squeue.
+// For "slurm:<id>" or "slurm:<array>_<task>" (that task alone): scancel, then
+// waits until the job has left squeue.
 absl::Status KillSlurmJob(const std::string& job_id);
 
 }  // namespace heyhi

@@ -72,6 +72,12 @@ absl::StatusOr<int> PreemptionSignalNumber(absl::string_view signal_spec) {
                    "TERM, INT, HUP, QUIT, ALRM, CONT, URG, XCPU, PWR or a number"));
 }
 
+std::string OwnSlurmJobId(absl::string_view job_id, absl::string_view array_job_id,
+                          absl::string_view array_task_id) {
+  if (array_job_id.empty() || array_task_id.empty()) return std::string(job_id);
+  return absl::StrCat(array_job_id, "_", array_task_id);
+}
+
 PreemptionAction DecidePreemption(int requeue_count, int max_requeues) {
   return requeue_count < max_requeues ? PreemptionAction::kRequeue : PreemptionAction::kStop;
 }

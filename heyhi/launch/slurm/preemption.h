@@ -19,6 +19,13 @@ namespace heyhi {
 // "B:USR2@90", "12@60". An error names the value and the valid forms.
 absl::StatusOr<int> PreemptionSignalNumber(absl::string_view signal_spec);
 
+// The id that names this Slurm job and nothing else, for its requeue:
+// "<array>_<task>" for a task of a job array (SLURM_ARRAY_JOB_ID,
+// SLURM_ARRAY_TASK_ID), else the job's own SLURM_JOB_ID. A task's own job id
+// can be its array's id, and `scontrol requeue <array id>` requeues every task.
+std::string OwnSlurmJobId(absl::string_view job_id, absl::string_view array_job_id,
+                          absl::string_view array_task_id);
+
 // What a preempted rank 0 does, given how often the job was requeued before.
 enum class PreemptionAction {
   kRequeue,  // the budget allows one more run
@@ -28,7 +35,7 @@ PreemptionAction DecidePreemption(int requeue_count, int max_requeues);
 
 struct PreemptionOptions {
   int signal = 0;      // the signal that announces the end
-  std::string job_id;  // Slurm's job id, to requeue
+  std::string job_id;  // Slurm's job id, to requeue (OwnSlurmJobId)
   int max_requeues = 3;
   // How long ranks other than 0 stay before they exit: the collectives keep
   // working meanwhile, so rank 0's hook saves at a step boundary instead of

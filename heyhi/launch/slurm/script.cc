@@ -35,11 +35,6 @@ absl::Status CheckSbatchValue(absl::string_view field, absl::string_view value) 
   return absl::OkStatus();
 }
 
-// Slurm expands %j, %x, ... in --output/--error; a literal % in the folder name is %%.
-std::string EscapeFilenamePattern(absl::string_view path) {
-  return absl::StrReplaceAll(path, {{"%", "%%"}});
-}
-
 // "USR2@90", "SIGUSR1@120", "B:USR2@90" (B: sends to the batch shell only).
 // The signal's name is PreemptionSignalNumber's to check: the worker must be
 // able to catch it, or preemption would kill the job unsaved.
@@ -104,20 +99,29 @@ absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm) {
   return shape;
 }
 
-absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm, absl::string_view exp_dir,
-                                             absl::string_view binary) {
+std::string EscapeFilenamePattern(absl::string_view path) {
+  return absl::StrReplaceAll(path, {{"%", "%%"}});
+}
+
+absl::StatusOr<std::string> MakeSbatchHeader(const SlurmLauncher& slurm,
+                                             const SbatchJobOptions& options) {
   absl::StatusOr<SlurmJobShape> shape = ComputeSlurmJobShape(slurm);
   if (!shape.ok()) return shape.status();
-  if (exp_dir.empty() || exp_dir[0] != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("exp dir '", exp_dir, "' must be an absolute path (the job runs elsewhere)"));
-  }
-  if (absl::Status s = CheckSbatchValue("(exp dir)", exp_dir); !s.ok()) return s;
   for (const auto& [field, value] :
        {std::pair<absl::string_view, absl::string_view>{"partition", slurm.partition()},
         {"comment", slurm.comment()},
         {"constraint", slurm.constraint()}}) {
     if (absl::Status s = CheckSbatchValue(field, value); !s.ok()) return s;
+  }
+  for (const auto& [what, value] :
+       {std::pair<absl::string_view, absl::string_view>{"(job name)", options.job_name},
+        {"(array)", options.array},
+        {"(output)", options.output},
+        {"(error)", options.error}}) {
+    if (absl::Status s = CheckSbatchValue(what, value); !s.ok()) return s;
+  }
+  if (options.job_name.empty() || options.output.empty() || options.error.empty()) {
+    return absl::InvalidArgumentError("an sbatch script needs a job name, an output and an error");
   }
   if (!slurm.signal().empty()) {
     if (absl::Status s = CheckSignal(slurm.signal()); !s.ok()) return s;
@@ -125,10 +129,10 @@ absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm, absl::s
   absl::StatusOr<std::string> time_limit = TimeLimit(slurm.hours());
   if (!time_limit.ok()) return time_limit.status();
 
-  const std::string log_dir = EscapeFilenamePattern(absl::StrCat(exp_dir, "/slurm"));
   std::string s = "#!/bin/bash\n";
   auto line = [&s](absl::string_view option) { absl::StrAppend(&s, "#SBATCH ", option, "\n"); };
-  line("--job-name=heyhi");
+  line(absl::StrCat("--job-name=", options.job_name));
+  if (!options.array.empty()) line(absl::StrCat("--array=", options.array));
   if (!slurm.partition().empty()) line(absl::StrCat("--partition=", slurm.partition()));
   line(absl::StrCat("--nodes=", shape->nodes));
   line(absl::StrCat("--ntasks-per-node=", shape->tasks_per_node));
@@ -147,17 +151,36 @@ absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm, absl::s
   if (!slurm.signal().empty()) line(absl::StrCat("--signal=", slurm.signal()));
   line("--requeue");
   line("--open-mode=append");
-  line(absl::StrCat("--output=\"", log_dir, "/%j.out\""));
-  line(absl::StrCat("--error=\"", log_dir, "/%j.err\""));
-  absl::StrAppend(&s,
-                  "\n# The ranks' rendezvous port: one per job, the same on every node and\n"
-                  "# after a requeue, below Linux's ephemeral ports (32768 and up).\n",
-                  "export MASTER_PORT=$((10000 + SLURM_JOB_ID % 20000))\n");
-  absl::StrAppend(
-      &s, "\n# Every task runs the worker, which reads the composed config from the exp dir.\n",
-      "exec srun --unbuffered --kill-on-bad-exit=1 ", ShellQuote(binary), " --worker ",
-      ShellQuote(exp_dir), "\n");
+  line(absl::StrCat("--output=\"", options.output, "\""));
+  line(absl::StrCat("--error=\"", options.error, "\""));
   return s;
+}
+
+std::string WorkerLaunchLines(absl::string_view binary, absl::string_view exp_dir_word) {
+  return absl::StrCat(
+      "\n# The ranks' rendezvous port: one per job, the same on every node and\n"
+      "# after a requeue, below Linux's ephemeral ports (32768 and up).\n",
+      "export MASTER_PORT=$((10000 + SLURM_JOB_ID % 20000))\n",
+      "\n# Every task runs the worker, which reads the composed config from the exp dir.\n",
+      "exec srun --unbuffered --kill-on-bad-exit=1 ", ShellQuote(binary), " --worker ",
+      exp_dir_word, "\n");
+}
+
+absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm, absl::string_view exp_dir,
+                                             absl::string_view binary) {
+  if (absl::Status shape = ComputeSlurmJobShape(slurm).status(); !shape.ok()) return shape;
+  if (exp_dir.empty() || exp_dir[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("exp dir '", exp_dir, "' must be an absolute path (the job runs elsewhere)"));
+  }
+  if (absl::Status s = CheckSbatchValue("(exp dir)", exp_dir); !s.ok()) return s;
+  const std::string log_dir = EscapeFilenamePattern(absl::StrCat(exp_dir, "/slurm"));
+  SbatchJobOptions options;
+  options.output = absl::StrCat(log_dir, "/%j.out");
+  options.error = absl::StrCat(log_dir, "/%j.err");
+  absl::StatusOr<std::string> header = MakeSbatchHeader(slurm, options);
+  if (!header.ok()) return header.status();
+  return absl::StrCat(*header, WorkerLaunchLines(binary, ShellQuote(exp_dir)));
 }
 
 }  // namespace heyhi

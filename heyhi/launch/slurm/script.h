@@ -29,15 +29,40 @@ struct SlurmJobShape {
 // InvalidArgument names the field and what would have been valid.
 absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm);
 
-// The full text of the sbatch script: #SBATCH lines for the shape above, the
-// partition, the time limit (`hours`, as H:MM:SS), constraint, comment, the
-// pre-end signal (`signal`, e.g. "USR2@90"; sent to the job's steps, i.e. every
-// task; a "B:" prefix given in the config is passed through and sends it to
-// the batch shell instead; empty: no signal), --requeue, --open-mode=append,
-// and Slurm's stdout/stderr as <exp_dir>/slurm/%j.{out,err}. The body exports
-// MASTER_PORT (10000 + job id % 20000: the same for every task and requeue) and runs
-// `exec srun --unbuffered --kill-on-bad-exit=1 <binary> --worker <exp_dir>`,
-// both paths single-quoted for the shell.
+// What tells one sbatch script of a launcher from another: the job's name,
+// where Slurm writes its output, and for a job array its index range.
+struct SbatchJobOptions {
+  std::string job_name = "heyhi";
+  // --array=<array>, e.g. "0-4%2"; empty: one job, not an array.
+  std::string array;
+  // Slurm filename patterns (%j, %A, %a expand; EscapeFilenamePattern makes a
+  // path literal). Both are required.
+  std::string output;
+  std::string error;
+};
+
+// "#!/bin/bash" and the #SBATCH lines of a job of `slurm`: the job's name
+// (and array), then the shape above, the partition, the time limit (`hours`,
+// as H:MM:SS), constraint, comment, the pre-end signal (`signal`, e.g.
+// "USR2@90"; sent to the job's steps, i.e. every task; a "B:" prefix given in
+// the config is passed through and sends it to the batch shell instead;
+// empty: no signal), --requeue, --open-mode=append, and the output and error
+// patterns. Every value is checked (launcher fields name themselves).
+absl::StatusOr<std::string> MakeSbatchHeader(const SlurmLauncher& slurm,
+                                             const SbatchJobOptions& options);
+
+// The end of every heyhi script: exports MASTER_PORT (10000 + job id % 20000:
+// the same for every task and requeue) and runs `exec srun --unbuffered
+// --kill-on-bad-exit=1 <binary> --worker <exp_dir_word>`, the binary
+// single-quoted; `exp_dir_word` is a shell word as given ('...' or "$var").
+std::string WorkerLaunchLines(absl::string_view binary, absl::string_view exp_dir_word);
+
+// `path` as a Slurm filename pattern that expands to itself (% -> %%).
+std::string EscapeFilenamePattern(absl::string_view path);
+
+// The full text of the sbatch script of one experiment: MakeSbatchHeader with
+// Slurm's stdout/stderr as <exp_dir>/slurm/%j.{out,err}, then
+// WorkerLaunchLines for <exp_dir>, single-quoted.
 absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm, absl::string_view exp_dir,
                                              absl::string_view binary);
 
