@@ -25,6 +25,7 @@
 #include "heyhi/base/command_line.h"
 #include "heyhi/base/files.h"
 #include "heyhi/base/subprocess.h"
+#include "heyhi/cli/grid_launch.h"
 #include "heyhi/cli/grid_members.h"
 #include "heyhi/cli/grid_table.h"
 #include "heyhi/cli/inspect.h"
@@ -39,9 +40,15 @@
 #include "heyhi/experiment/xp_record.h"
 #include "heyhi/launch/dispatch.h"
 #include "heyhi/launch/job_probe.h"
+#include "heyhi/launch/slurm/array.h"
 
 namespace heyhi {
 namespace {
+
+bool PathExists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
 
 constexpr FlagSpec kGridFlags[] = {
     {"dry_run", false, "Show what would be launched; no scheduler call, no file written."},
@@ -190,9 +197,6 @@ absl::Status LinkMember(const std::string& folder, const GridXpInfo& xp) {
   return absl::OkStatus();
 }
 
-// What `grid` does with one member.
-enum class MemberAction { kNone, kLaunch, kContinue, kRestart };
-
 MemberAction DecideMember(const GridOptions& options, XpStatus status) {
   switch (status) {
     case XpStatus::kNotStarted:
@@ -205,147 +209,6 @@ MemberAction DecideMember(const GridOptions& options, XpStatus status) {
       return options.replace_done ? MemberAction::kRestart : MemberAction::kNone;
   }
   return MemberAction::kNone;
-}
-
-// A member's `run` command line: its config and overrides, and the mode that
-// makes `run` do what the grid decided.
-std::vector<std::string> MemberCommand(const std::string& binary, const GridXpInfo& xp,
-                                       MemberAction action) {
-  std::vector<std::string> argv = {binary, "-c", xp.def.config};
-  argv.insert(argv.end(), xp.def.overrides.begin(), xp.def.overrides.end());
-  argv.push_back("--mode");
-  argv.push_back(action == MemberAction::kRestart    ? "restart"
-                 : action == MemberAction::kContinue ? "start_continue"
-                                                     : "gentle_start");
-  if (action == MemberAction::kRestart) argv.push_back("--force");
-  return argv;
-}
-
-struct LaunchOutcome {
-  std::vector<std::string> failures;  // one paragraph per failed member
-  std::set<std::string> launched;     // sigs
-  int not_launched = 0;               // left out by --fail_fast
-};
-
-std::string FailureText(const GridXpInfo& xp, int code, const std::string& log) {
-  return absl::StrCat("  ", xp.name.empty() ? xp.sig : xp.name, " (", xp.sig, "): `run` exited ",
-                      code, "; last lines of ", log, ":\n    ",
-                      absl::StrReplaceAll(LastLines(log, 5), {{"\n", "\n    "}}));
-}
-
-// Runs each member as its own `run` process, at most `jobs` at once.
-LaunchOutcome LaunchLocally(const std::vector<std::pair<const GridXpInfo*, MemberAction>>& todo,
-                            const std::string& grid_folder, const GridOptions& options,
-                            std::ostream& log) {
-  LaunchOutcome outcome;
-  absl::StatusOr<std::string> binary = CurrentExecutable();
-  if (!binary.ok()) {
-    outcome.failures.push_back(std::string(binary.status().message()));
-    return outcome;
-  }
-  std::map<pid_t, const GridXpInfo*> running;
-  auto reap = [&](bool block) {
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, block ? 0 : WNOHANG);
-    if (pid <= 0) return false;
-    auto it = running.find(pid);
-    if (it == running.end()) return true;
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    if (code != 0) {
-      outcome.failures.push_back(
-          FailureText(*it->second, code, GridMemberLog(grid_folder, it->second->sig)));
-    }
-    running.erase(it);
-    return true;
-  };
-  size_t next = 0;
-  while (next < todo.size()) {
-    if (options.fail_fast && !outcome.failures.empty()) break;
-    if (static_cast<int>(running.size()) >= options.jobs) {
-      reap(/*block=*/true);
-      continue;
-    }
-    const auto& [xp, action] = todo[next++];
-    ProgramOptions program;
-    program.log_file = GridMemberLog(grid_folder, xp->sig);
-    absl::StatusOr<pid_t> pid = StartProgram(MemberCommand(*binary, *xp, action), program);
-    if (!pid.ok()) {
-      outcome.failures.push_back(absl::StrCat("  ", xp->name, ": ", pid.status().message()));
-      continue;
-    }
-    log << "launched " << (xp->name.empty() ? xp->sig : xp->name) << " (" << xp->sig << ", log "
-        << program.log_file << ")" << std::endl;
-    outcome.launched.insert(xp->sig);
-    running.emplace(*pid, xp);
-  }
-  outcome.not_launched = static_cast<int>(todo.size() - next);
-  if (options.wait) {
-    while (!running.empty() && reap(/*block=*/true)) {
-    }
-  } else {
-    while (!running.empty() && reap(/*block=*/false)) {
-    }
-  }
-  return outcome;
-}
-
-// What every member prepared by the grid itself records (--init, Slurm).
-struct Preparation {
-  std::string binary;
-  std::string snapshot;
-  std::string launch_dir;
-  SourceState source;
-};
-
-absl::StatusOr<Preparation> Prepare(const std::string& exp_root) {
-  Preparation prep;
-  absl::StatusOr<std::string> binary = CurrentExecutable();
-  if (!binary.ok()) return binary.status();
-  prep.binary = *binary;
-  absl::StatusOr<std::string> snapshot = SnapshotBinary(*binary, exp_root);
-  if (!snapshot.ok()) return snapshot.status();
-  prep.snapshot = *snapshot;
-  prep.launch_dir = CurrentDir();
-  prep.source = ReadSourceState(prep.launch_dir);
-  return prep;
-}
-
-// Creates the member's exp dir and writes everything `run` writes before a
-// launch (configs, record, index), under its lock. A member that another
-// process launched meanwhile is left alone (false).
-absl::StatusOr<bool> PrepareMember(const GridXpInfo& xp, const Preparation& prep,
-                                   const google::protobuf::Descriptor* root_type,
-                                   const std::string& exp_root) {
-  LoadOptions load;
-  load.root_type = root_type;
-  absl::StatusOr<Composed> composed = LoadConfig(xp.def.config, xp.def.overrides, load);
-  if (!composed.ok()) return composed.status();
-  absl::StatusOr<ExpIdFields> fields = ExpIdFieldsFor(*composed, xp.def.overrides, false);
-  if (!fields.ok()) return fields.status();
-  ExpDir dir(xp.exp_dir, WipeRoot(xp.exp_dir, exp_root));
-  struct stat st;
-  if (lstat(xp.exp_dir.c_str(), &st) == 0 && !dir.HasMarker() && !HoldsOnlyHeyhiFiles(xp.exp_dir)) {
-    return absl::FailedPreconditionError(absl::StrCat(xp.exp_dir, " exists and is not heyhi's (no ",
-                                                      kMarkerFile, " marker); left alone"));
-  }
-  absl::StatusOr<std::unique_ptr<ExpLock>> lock = dir.TryLock();
-  if (!lock.ok()) return lock.status();
-  if (*lock == nullptr || dir.Status(JobIsAlive) != XpStatus::kNotStarted) return false;
-  dir.RemoveLeftoverTempFiles();
-  XpRecord record;
-  record.set_sig(fields->sig);
-  record.set_tag(fields->redefines);
-  XpFiles files;
-  files.overrides = xp.def.overrides;
-  std::vector<std::string> argv = {prep.binary, "-c", xp.def.config};
-  argv.insert(argv.end(), xp.def.overrides.begin(), xp.def.overrides.end());
-  files.command = CommandToRepeat(argv, prep.launch_dir);
-  files.launch_dir = prep.launch_dir;
-  files.snapshot = prep.snapshot;
-  absl::Status written = WriteXpFiles(dir, *composed, xp.def.config, files, prep.source, &record);
-  if (written.ok()) written = IndexXp(exp_root, fields->sig, xp.exp_dir);
-  if (!written.ok()) return written;
-  return true;
 }
 
 int Fail(const std::string& message, int code = kExitFailed) {
@@ -389,6 +252,16 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
         return Fail(std::string(linked.message()));
       }
     }
+    // A `grid` killed while it submitted left its journal: adopt what Slurm
+    // got, so that nothing is submitted twice.
+    if (PathExists(GridSlurmFolder(folder))) {
+      absl::StatusOr<int> adopted = RecoverSlurmSubmissions(GridSlurmFolder(folder));
+      if (!adopted.ok()) return Fail(std::string(adopted.status().message()));
+      if (*adopted > 0) {
+        log << "adopted " << *adopted << " member(s) submitted by a `grid` that was killed"
+            << std::endl;
+      }
+    }
   }
   std::vector<std::pair<std::string, std::string>> dropped =
       patterns.empty() ? DroppedMembers(folder, grid)
@@ -396,7 +269,7 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
 
   int exit_code = kExitOk;
   BatchedJobProbe probe("run grid");
-  std::vector<std::pair<const GridXpInfo*, MemberAction>> todo;
+  MemberTodo todo;
   if (options.cancel || options.clear) {
     std::vector<const GridXpInfo*> targets;
     for (const GridXpInfo& xp : grid.xps) targets.push_back(&xp);
@@ -475,7 +348,8 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
     if (!prep.ok()) return Fail(std::string(prep.status().message()));
     int recorded = 0;
     for (const GridXpInfo& xp : grid.xps) {
-      absl::StatusOr<bool> done = PrepareMember(xp, *prep, root_type, exp_root);
+      absl::StatusOr<bool> done = PrepareMember(xp, *prep, root_type, exp_root,
+                                                {XpStatus::kNotStarted}, /*placeholder_job=*/false);
       if (!done.ok()) {
         std::cerr << "run grid: " << xp.sig << ": " << done.status().message() << std::endl;
         exit_code = kExitFailed;
@@ -484,7 +358,20 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
     }
     log << "recorded " << recorded << " member(s) without launching" << std::endl;
   } else if (!todo.empty()) {
-    outcome = LaunchLocally(todo, folder, options, log);
+    MemberTodo local, slurm;
+    for (const auto& item : todo) (item.first->on_slurm ? slurm : local).push_back(item);
+    LocalLaunchOptions local_options;
+    local_options.jobs = options.jobs;
+    local_options.wait = options.wait;
+    local_options.fail_fast = options.fail_fast;
+    if (!local.empty()) outcome = LaunchLocally(local, folder, local_options, log);
+    if (!slurm.empty()) {
+      LaunchOutcome submitted =
+          LaunchOnSlurm(slurm, folder, spec.array_parallelism, root_type, exp_root, log);
+      outcome.launched.insert(submitted.launched.begin(), submitted.launched.end());
+      outcome.failures.insert(outcome.failures.end(), submitted.failures.begin(),
+                              submitted.failures.end());
+    }
     log << "launched " << outcome.launched.size() << " of " << grid.xps.size() << " member(s)"
         << std::endl;
     if (outcome.not_launched > 0) {

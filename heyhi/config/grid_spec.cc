@@ -129,9 +129,12 @@ class GridExpander {
       mine.array_parallelism = grid.array_parallelism();
       mine.parallelism_set = true;
     }
-    if (depth == 0) {
-      spec_->metrics = mine.metrics;
+    // The grid's own settings, else those of the first grid below it that
+    // has them.
+    if (spec_->metrics.empty()) spec_->metrics = mine.metrics;
+    if (depth == 0 || (mine.parallelism_set && !parallelism_chosen_)) {
       spec_->array_parallelism = mine.array_parallelism;
+      parallelism_chosen_ = mine.parallelism_set;
     }
 
     const bool has_own = grid.axis_size() > 0 || grid.zip_size() > 0 || grid.xp_size() > 0;
@@ -303,6 +306,7 @@ class GridExpander {
   }
 
   GridSpec* spec_;
+  bool parallelism_chosen_ = false;
   std::vector<std::string> chain_;
 };
 

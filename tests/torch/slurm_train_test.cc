@@ -2,13 +2,17 @@
 // tools/slurm/start.sh, launched by `run`: one metrics file from rank 0, and
 // a preemption signal mid-run that checkpoints, requeues and resumes.
 #include <filesystem>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "heyhi/base/subprocess.h"
+#include "nlohmann/json.hpp"
 #include "runners/checkpoint_summary.h"
 #include "runners/hold_point.h"
 #include "tests/run_test_helpers.h"
@@ -110,6 +114,43 @@ TEST_F(SlurmTrainTest,
   ASSERT_TRUE(checkpoint.ok()) << checkpoint.status();
   EXPECT_EQ(checkpoint->epoch, 6);
   EXPECT_GT(metrics.back().at("test_accuracy"), 0.6);
+}
+
+// SPEC §12 with the real task on Slurm: the repository's grid of four MLP
+// trainings goes as one job array; the table shows four DONE with their
+// accuracy; running the grid again launches nothing.
+TEST_F(SlurmTrainTest, GridOfFourTrainingsGoesAsOneArrayAndEndsDoneWithAccuracy) {
+  heyhi::ProgramOptions options;
+  options.env = {"HH_EXP_DIR=" + tree_.Path("exp")};
+  options.working_dir = kSourceDir;
+  const std::string run = runners_test::RunBinary();
+  absl::StatusOr<heyhi::ProgramResult> submitted =
+      heyhi::RunProgram({run, "grid", "mlp_lr_slurm"}, options);
+  ASSERT_TRUE(submitted.ok()) << submitted.status();
+  ASSERT_EQ(submitted->exit_code, 0) << submitted->out << submitted->err;
+  EXPECT_THAT(submitted->out, HasSubstr(" of 4 member(s)"));
+  nlohmann::json table;
+  for (int i = 0; i < 3000; ++i) {  // at most five minutes
+    absl::StatusOr<heyhi::ProgramResult> shown =
+        heyhi::RunProgram({run, "grid", "mlp_lr_slurm", "--json", "--dry_run"}, options);
+    ASSERT_TRUE(shown.ok() && shown->exit_code == 0);
+    table = nlohmann::json::parse(shown->out);
+    if (table["counts"].value("DONE", 0) + table["counts"].value("DEAD", 0) == 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(table["rows"].size(), 4u);
+  std::set<std::string> arrays;
+  for (const nlohmann::json& row : table["rows"]) {
+    ASSERT_EQ(row["status"], "DONE") << table.dump(1);
+    const std::string job = row["job_id"];
+    arrays.insert(job.substr(0, job.find('_')));
+    EXPECT_GT(row["metrics"]["test_accuracy"].get<double>(), 0.3) << row;
+  }
+  EXPECT_EQ(arrays.size(), 1u) << table.dump(1);
+  absl::StatusOr<heyhi::ProgramResult> again =
+      heyhi::RunProgram({run, "grid", "mlp_lr_slurm"}, options);
+  ASSERT_TRUE(again.ok() && again->exit_code == 0);
+  EXPECT_THAT(again->out, HasSubstr("nothing to launch"));
 }
 
 }  // namespace
