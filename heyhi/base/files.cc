@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "heyhi/base/test_hook.h"
 
 namespace heyhi {
 
@@ -40,6 +41,7 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
   }
   if (status.ok() && fsync(fd) != 0) status = ErrnoError("cannot flush", temp);
   if (close(fd) != 0 && status.ok()) status = ErrnoError("cannot close", temp);
+  if (status.ok()) KillWhileWritingForTest(path);
   if (status.ok() && rename(temp.c_str(), path.c_str()) != 0) {
     status = ErrnoError("cannot rename to", path);
   }

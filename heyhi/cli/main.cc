@@ -22,6 +22,7 @@
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "heyhi/base/command_line.h"
+#include "heyhi/base/test_hook.h"
 #include "heyhi/cli/inspect.h"
 #include "heyhi/cli/run_flags.h"
 #include "heyhi/cli/stored_config.h"
@@ -214,6 +215,7 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
     if (!cached.ok()) return Fail(std::string(cached.status().message()));
     snapshot = *cached;
   }
+  KillHereForTest("after_snapshot");
   FillRecord(cli, composed, launch_dir, &record);
   absl::Status written = WriteExpFiles(dir, cli, composed, launch_dir, snapshot);
   if (written.ok()) {
@@ -225,12 +227,20 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
     }
   }
   if (written.ok()) {
+    KillHereForTest("after_config");
     if (LaunchEndsWithTask(plan) && plan.num_procs <= 1) record.set_started(UnixNow());
     written = UpdateXpRecord(dir, [&record](XpRecord* stored) { *stored = record; });
   }
-  if (written.ok()) written = IndexXp(exp_root, record.sig(), dir.path());
-  if (written.ok()) written = dir.RecordJobId(LocalJobId());
+  if (written.ok()) {
+    KillHereForTest("after_record");
+    written = IndexXp(exp_root, record.sig(), dir.path());
+  }
+  if (written.ok()) {
+    KillHereForTest("after_index");
+    written = dir.RecordJobId(LocalJobId());
+  }
   if (!written.ok()) return Fail(std::string(written.message()));
+  KillHereForTest("after_jobid");
 
   RunLogSink sink(dir.File(kRunLogFile));
   google::AddLogSink(&sink);
@@ -238,7 +248,9 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
             << snapshot << ")";
   absl::Status ran = LaunchTask(plan, task, *composed.task, dir.path(), launch_dir, snapshot);
   if (ran.ok() && LaunchEndsWithTask(plan)) {
+    KillHereForTest("after_task");
     ran = dir.MarkDone();
+    if (ran.ok()) KillHereForTest("after_done");
     if (ran.ok()) LOG(INFO) << "task " << task.case_name << " done";
   } else if (ran.ok()) {
     LOG(INFO) << "task " << task.case_name << " submitted";
@@ -365,6 +377,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     std::cout << "another run is launching this experiment\nstatus after: RUNNING" << std::endl;
     return kExitOk;
   }
+  KillHereForTest("after_lock");
   if (const int removed = dir.RemoveLeftoverTempFiles(); removed > 0) {
     std::cout << "removed " << removed << " temporary file(s) left by a killed run" << std::endl;
   }
@@ -400,6 +413,9 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
 int Main(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
+  if (absl::Status hook = CheckTestKillStep(); !hook.ok()) {
+    return Fail(std::string(hook.message()), kExitBadUsage);
+  }
   if (argc >= 2 && IsInspectCommand(argv[1])) return InspectMain(argc - 1, argv + 1, root_type);
   absl::StatusOr<RunCommandLine> cli = ParseRunCommandLine(argc, argv);
   if (!cli.ok()) {
