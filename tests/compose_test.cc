@@ -203,15 +203,17 @@ TEST_F(Composition, ParseErrorInANestedIncludeNamesFileLineColumnAndTheIncludeCh
   tree_.Write("conf/x/cfg.prototxt",
               "test_all_kinds { }\n\nincludes { path: \"agents/outer\" mount: \"agent\" }\n");
   const std::string error = Error("conf/x/cfg.prototxt");
-  EXPECT_EQ(error, tree_.Path("conf/common/agents/inner.prototxt") +
-                       ":2:3: Message type \"TestAgent\" has no field named \"temprature\".\n"
-                       "  while including " +
-                       tree_.Path("conf/common/agents/inner.prototxt") + " (mount backup) from " +
-                       tree_.Path("conf/common/agents/outer.prototxt") +
-                       ":2\n"
-                       "  while including " +
-                       tree_.Path("conf/common/agents/outer.prototxt") + " (mount agent) from " +
-                       tree_.Path("conf/x/cfg.prototxt") + ":3");
+  EXPECT_EQ(error,
+            tree_.Path("conf/common/agents/inner.prototxt") +
+                ":2:3: Message type \"TestAgent\" has no field named \"temprature\"; did you "
+                "mean: temperature, name, random, includes, rollouts\n"
+                "  while including " +
+                tree_.Path("conf/common/agents/inner.prototxt") + " (mount backup) from " +
+                tree_.Path("conf/common/agents/outer.prototxt") +
+                ":2\n"
+                "  while including " +
+                tree_.Path("conf/common/agents/outer.prototxt") + " (mount agent) from " +
+                tree_.Path("conf/x/cfg.prototxt") + ":3");
 }
 
 TEST_F(Composition, UnknownIncludeErrorIsLocatedAndListsTheKnownNames) {
@@ -304,7 +306,7 @@ TEST_F(Composition, ParseErrorInAnIncludeOverrideNamesTheToken) {
   tree_.Write("conf/x/cfg.prototxt", "train { }\n");
   EXPECT_THAT(Error("conf/x/cfg.prototxt", {"Ilauncher=bad"}),
               HasSubstr("bad.prototxt:1:1: Message type \"heyhi.Launcher\" has no field named "
-                        "\"nope\".\n  while including " +
+                        "\"nope\"; did you mean: local, slurm\n  while including " +
                         tree_.Path("conf/x/bad.prototxt") + " (include override Ilauncher=bad)"));
 }
 
