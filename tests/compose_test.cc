@@ -227,6 +227,22 @@ TEST_F(Composition, UnknownIncludeErrorIsLocatedAndListsTheKnownNames) {
   EXPECT_THAT(error, HasSubstr("closest: slurm"));
 }
 
+TEST_F(Composition, AnIncludeWithoutAPathIsAnErrorAtTheInclude) {
+  tree_.Write("conf/x/cfg.prototxt", "train { }\n  includes { mount: \"launcher\" }\n");
+  EXPECT_EQ(Error("conf/x/cfg.prototxt"), tree_.Path("conf/x/cfg.prototxt") +
+                                              ":2:3: include with an empty path (mount "
+                                              "\"launcher\")");
+}
+
+TEST_F(Composition, AnAbsoluteIncludeOfAFolderSaysItIsAFolder) {
+  tree_.Write("conf/x/folder/keep", "");
+  tree_.Write("conf/x/cfg.prototxt", "train { }\nincludes { path: \"" +
+                                         tree_.Path("conf/x/folder") + "\" mount: \"\" }\n");
+  EXPECT_THAT(Error("conf/x/cfg.prototxt"),
+              HasSubstr(":2:12: include \"" + tree_.Path("conf/x/folder") +
+                        "\" (mount \"\"): a folder, not a config file"));
+}
+
 TEST_F(Composition, BadMountIsAnErrorAtTheMountLocation) {
   tree_.Write("conf/x/a.prototxt", "");
   tree_.Write("conf/x/cfg.prototxt",

@@ -161,8 +161,11 @@ absl::StatusOr<std::string> ResolveInclude(const std::string& path, const std::s
   }
   if (path[0] == '/') {
     if (IsRegularFile(path)) return AbsolutePath(path, "/");
+    std::error_code error;
+    const bool folder = fs::is_directory(path, error);
     return absl::NotFoundError(
-        absl::StrCat("include \"", path, "\" (mount \"", mount, "\"): no such file"));
+        absl::StrCat("include \"", path, "\" (mount \"", mount,
+                     "\"): ", folder ? "a folder, not a config file" : "no such file"));
   }
   if (absl::StrContains(path, '/')) {
     const std::string from_root = JoinPath(search.project_root, path);
