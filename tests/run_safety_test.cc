@@ -119,6 +119,17 @@ TEST(RunSafety, TheNextRunRemovesTempFilesThatAKilledRunLeftBehind) {
   EXPECT_EQ(Line(r.out, "status after"), "DEAD");
 }
 
+TEST(RunSafety, ASnapshotThatCannotBeMadeLeavesNoExpDir) {
+  RunSandbox box;
+  const std::string file = box.tree.Write("file", "x");
+  const RunResult r = box.Run({"-c", kSleep, "--checkpoint", file + "/cache"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot create folder " + file + "/cache: Not a directory"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(IsEmptyDir(box.exp_root));
+}
+
 TEST(RunSafety, PrintAndDryrunCreateNothing) {
   RunSandbox box;
   const std::vector<std::vector<std::string>> looks = {

@@ -29,8 +29,8 @@ const std::string& KillStepFromEnv() {
 
 const std::vector<std::string>& TestKillSteps() {
   static const std::vector<std::string>* const steps = new std::vector<std::string>{
-      "after_lock",  "after_snapshot", "after_config", "after_record", "after_index",
-      "after_jobid", "after_workers",  "after_task",   "after_done"};
+      "after_snapshot", "after_lock",    "after_config", "after_record", "after_index",
+      "after_jobid",    "after_workers", "after_task",   "after_done"};
   return *steps;
 }
 

@@ -16,8 +16,8 @@ namespace heyhi {
 inline constexpr char kTestKillVariable[] = "HH_TEST_KILL_AT";
 
 // The steps of a `run` launch, in the order it reaches them:
+//   after_snapshot  the binary is in the snapshot cache; no exp dir file yet
 //   after_lock      the exp dir holds its marker and the launch lock
-//   after_snapshot  the binary is in the snapshot cache
 //   after_config    config files, overrides, command, launch dir, snapshot path
 //   after_record    heyhi.xp.prototxt
 //   after_index     the $HH_EXP_DIR/.xps link

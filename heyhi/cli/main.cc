@@ -202,20 +202,20 @@ void FillRecord(const RunCommandLine& cli, const Composed& composed, const std::
   record->set_created(UnixNow());
 }
 
+// The binary the jobs run: the snapshot in the cache, or with --checkpoint=""
+// the running binary itself.
+absl::StatusOr<std::string> BinaryForJobs(const RunCommandLine& cli, const std::string& exp_root) {
+  absl::StatusOr<std::string> binary = CurrentExecutable();
+  if (!binary.ok()) return binary.status();
+  if (cli.checkpoint_given && cli.checkpoint.empty()) return *binary;
+  return SnapshotBinary(*binary, cli.checkpoint_given ? cli.checkpoint : exp_root);
+}
+
 int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
            const RegisteredTask& task, const LaunchPlan& plan, ExpDir& dir,
-           const std::string& exp_root, std::unique_ptr<ExpLock> lock) {
+           const std::string& exp_root, const std::string& snapshot,
+           std::unique_ptr<ExpLock> lock) {
   const std::string launch_dir = WorkingDirectory();
-  absl::StatusOr<std::string> binary = CurrentExecutable();
-  if (!binary.ok()) return Fail(std::string(binary.status().message()));
-  std::string snapshot = *binary;
-  if (!cli.checkpoint_given || !cli.checkpoint.empty()) {
-    absl::StatusOr<std::string> cached =
-        SnapshotBinary(*binary, cli.checkpoint_given ? cli.checkpoint : exp_root);
-    if (!cached.ok()) return Fail(std::string(cached.status().message()));
-    snapshot = *cached;
-  }
-  KillHereForTest("after_snapshot");
   FillRecord(cli, composed, launch_dir, &record);
   absl::Status written = WriteExpFiles(dir, cli, composed, launch_dir, snapshot);
   if (written.ok()) {
@@ -363,6 +363,11 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     return Fail(absl::StrCat(dir.path(), " exists and is not heyhi's (no ", kMarkerFile,
                              " marker); refusing to run or wipe there"));
   }
+  // The snapshot lies outside the exp dir: made first, a failure leaves no
+  // exp dir behind (and stops no running job).
+  absl::StatusOr<std::string> snapshot = BinaryForJobs(cli, exp_root);
+  if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
+  KillHereForTest("after_snapshot");
   if (action == RunAction::kKillWipeRun) {
     absl::StatusOr<std::string> job_id = dir.JobId();
     if (job_id.ok()) {
@@ -405,7 +410,8 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   }
   record.set_sig(fields->sig);
   record.set_tag(fields->redefines);
-  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root, std::move(*lock));
+  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root, *snapshot,
+                std::move(*lock));
 }
 
 }  // namespace
