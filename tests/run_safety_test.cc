@@ -130,6 +130,32 @@ TEST(RunSafety, ASnapshotThatCannotBeMadeLeavesNoExpDir) {
   EXPECT_TRUE(IsEmptyDir(box.exp_root));
 }
 
+TEST(RunSafety, ALaunchThatFailsBeforeItsTaskStartsLeavesNoExpDir) {
+  RunSandbox box;
+  box.tree.Write("exp/.xps", "not a folder");  // the XP index cannot be written
+  RunResult r = box.Run({"-c", kSleep, "--checkpoint="});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(box.exp_root + "/.xps exists and is not a folder"), std::string::npos)
+      << r.err;
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(box.exp_root)) {
+    left.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(left, std::vector<std::string>{".xps"});
+  // A restart wiped the folder: failing, it leaves none either.
+  std::filesystem::remove(box.exp_root + "/.xps");
+  r = box.Run({"-c", kSleep, "--checkpoint="});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string dir = Line(r.out, "exp dir");
+  std::filesystem::remove(box.exp_root + "/.xps/" + dir.substr(dir.size() - 12));
+  std::filesystem::remove(box.exp_root + "/.xps");
+  box.tree.Write("exp/.xps", "not a folder");
+  r = box.Run({"-c", kSleep, "--checkpoint=", "--mode", "restart", "--force"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  EXPECT_EQ(Line(box.Run({"-c", kSleep, "--mode", "dryrun"}).out, "status"), "NOT_STARTED");
+}
+
 TEST(RunSafety, PrintAndDryrunCreateNothing) {
   RunSandbox box;
   const std::vector<std::vector<std::string>> looks = {

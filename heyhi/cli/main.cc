@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -202,6 +203,31 @@ void FillRecord(const RunCommandLine& cli, const Composed& composed, const std::
   record->set_created(UnixNow());
 }
 
+// The folders from `path` up that do not exist, deepest first.
+std::vector<std::string> MissingFolders(std::string path) {
+  std::vector<std::string> missing;
+  struct stat st;
+  while (!path.empty() && path != "/" && lstat(path.c_str(), &st) != 0 && errno == ENOENT) {
+    missing.push_back(path);
+    path = path.substr(0, path.rfind('/'));
+  }
+  return missing;
+}
+
+// A launch that failed before its task started takes back what it made: the
+// exp dir, the folders above it that it created (`made`, deepest first) and
+// its index link. So the experiment reads NOT_STARTED and nothing is left.
+void RemoveUnstartedLaunch(const ExpDir& dir, const std::vector<std::string>& made,
+                           const std::string& exp_root, const std::string& sig) {
+  if (absl::Status wiped = dir.Wipe(); !wiped.ok()) {
+    std::cerr << "run: cannot remove the exp dir of the failed launch: " << wiped.message()
+              << std::endl;
+    return;
+  }
+  UnindexXp(exp_root, sig, dir.path());
+  for (const std::string& folder : made) rmdir(folder.c_str());  // the empty ones only
+}
+
 // The binary the jobs run: the snapshot in the cache, or with --checkpoint=""
 // the running binary itself.
 absl::StatusOr<std::string> BinaryForJobs(const RunCommandLine& cli, const std::string& exp_root) {
@@ -214,7 +240,7 @@ absl::StatusOr<std::string> BinaryForJobs(const RunCommandLine& cli, const std::
 int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
            const RegisteredTask& task, const LaunchPlan& plan, ExpDir& dir,
            const std::string& exp_root, const std::string& snapshot,
-           std::unique_ptr<ExpLock> lock) {
+           const std::vector<std::string>& made, std::unique_ptr<ExpLock> lock) {
   const std::string launch_dir = WorkingDirectory();
   FillRecord(cli, composed, launch_dir, &record);
   absl::Status written = WriteExpFiles(dir, cli, composed, launch_dir, snapshot);
@@ -239,7 +265,10 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
     KillHereForTest("after_index");
     written = dir.RecordJobId(LocalJobId());
   }
-  if (!written.ok()) return Fail(std::string(written.message()));
+  if (!written.ok()) {
+    if (!made.empty()) RemoveUnstartedLaunch(dir, made, exp_root, record.sig());
+    return Fail(std::string(written.message()));
+  }
   KillHereForTest("after_jobid");
 
   RunLogSink sink(dir.File(kRunLogFile));
@@ -376,6 +405,8 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
       if (!killed.ok()) return Fail(std::string(killed.message()));
     }
   }
+  // What this launch creates, it removes again if it fails before its task.
+  std::vector<std::string> made = MissingFolders(dir.path());
   absl::StatusOr<std::unique_ptr<ExpLock>> lock = dir.TryLock();
   if (!lock.ok()) return Fail(std::string(lock.status().message()));
   if (*lock == nullptr) {
@@ -407,10 +438,11 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     // racing run cannot take a fresh lock in between and launch as well.
     absl::Status wiped = dir.Clear();
     if (!wiped.ok()) return Fail(absl::StrCat("cannot wipe: ", wiped.message()));
+    if (made.empty()) made.push_back(dir.path());  // as good as new
   }
   record.set_sig(fields->sig);
   record.set_tag(fields->redefines);
-  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root, *snapshot,
+  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root, *snapshot, made,
                 std::move(*lock));
 }
 

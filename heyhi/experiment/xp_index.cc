@@ -61,6 +61,12 @@ absl::Status IndexXp(const std::string& exp_root, const std::string& sig,
   return absl::OkStatus();
 }
 
+void UnindexXp(const std::string& exp_root, const std::string& sig, const std::string& exp_dir) {
+  if (sig.empty() || !IsHex(sig)) return;
+  const std::string link = absl::StrCat(IndexDir(exp_root), "/", sig);
+  if (ReadLink(link) == exp_dir) unlink(link.c_str());
+}
+
 absl::StatusOr<std::string> FindXp(const std::string& exp_root, const std::string& sig_or_dir) {
   if (sig_or_dir.find('/') != std::string::npos || IsDir(sig_or_dir)) {
     ExpDir dir(sig_or_dir, exp_root);
