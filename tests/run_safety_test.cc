@@ -171,6 +171,17 @@ TEST(RunSafety, PrintAndDryrunCreateNothing) {
   EXPECT_TRUE(IsEmptyDir(box.exp_root));
 }
 
+TEST(RunSafety, DescribeOfAnUnknownKeySaysSoOnce) {
+  RunSandbox box;
+  const RunResult r = box.Run({"-c", kSleep, "--describe", "lrr"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(
+      r.err.rfind("run: --describe lrr: TestSleepTask has no field \"lrr\"; did you mean: lr", 0),
+      0u)
+      << r.err;
+  EXPECT_TRUE(IsEmptyDir(box.exp_root));
+}
+
 TEST(RunSafety, PrintingWorksForATaskWithNoRegisteredFunction) {
   RunSandbox box;
   const RunResult r = box.Run({"-c", "conf/c90_test/all_kinds.prototxt", "--print-flat"});

@@ -132,8 +132,8 @@ int PrintOnly(const RunCommandLine& cli, const Composed& composed) {
   std::string out;
   if (!cli.describe.empty()) {
     absl::StatusOr<std::string> described = DescribeField(*composed.task, cli.describe);
-    if (!described.ok())
-      return Fail(absl::StrCat("--describe ", cli.describe, ": ", described.status().message()));
+    // The message starts with "--describe KEY: " itself.
+    if (!described.ok()) return Fail(std::string(described.status().message()));
     out = *described;
   } else if (cli.print_flat || cli.print_flat_all) {
     for (const std::string& line : Flatten(*composed.task, cli.print_flat_all)) {
