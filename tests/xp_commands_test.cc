@@ -297,7 +297,7 @@ TEST(RunFrom, AnOverrideThatNoLongerFitsTheSchemaIsAnErrorThatWritesNothing) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("give key=value overrides"));
   r = box.Run({"-f", SigOf(parent), "-c", kSleep});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);  // bad usage
   EXPECT_THAT(r.err, HasSubstr("not both"));
   EXPECT_EQ(Tree(box.exp_root), before);
 }

@@ -302,7 +302,6 @@ absl::StatusOr<Composed> ComposeForRun(const RunCommandLine& cli,
     options.root_type = root_type;
     return LoadConfig(cli.config, cli.overrides, options);
   }
-  if (!cli.config.empty()) return absl::InvalidArgumentError("give -c CFG or -f SIG, not both");
   absl::StatusOr<std::string> found = FindXp(DefaultExpRoot(), cli.from);
   if (!found.ok()) return found.status();
   *parent_dir = *found;
@@ -320,6 +319,10 @@ absl::StatusOr<Composed> ComposeForRun(const RunCommandLine& cli,
 int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* root_type) {
   if (cli.config.empty() && cli.from.empty()) {
     return Fail(absl::StrCat("missing -c CFG\n\nusage: ", RunUsage()), kExitBadUsage);
+  }
+  if (!cli.config.empty() && !cli.from.empty()) {
+    return Fail(absl::StrCat("give -c CFG or -f SIG, not both\n\nusage: ", RunUsage()),
+                kExitBadUsage);
   }
   XpRecord record;
   std::string parent_dir;
