@@ -51,6 +51,15 @@ TEST(RunSafety, RestartRefusesAFolderWithoutTheMarkerAndDeletesNothing) {
   EXPECT_FALSE(std::filesystem::exists(box.exp_root + "/xp/.heyhi"));
 }
 
+TEST(RunSafety, AFolderByTheNameOfTheMarkerIsNoMarker) {
+  RunSandbox box;
+  box.tree.Write("exp/xp/.heyhi/precious.txt", "keep");
+  const RunResult r = box.Run({"-c", kSleep, "--out", "xp", "--mode", "restart", "--force"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("exists and is not heyhi's (no .heyhi marker)"), std::string::npos) << r.err;
+  EXPECT_EQ(box.tree.Read("exp/xp/.heyhi/precious.txt"), "keep");
+}
+
 TEST(RunSafety, RestartRefusesOutRootAndDeletesNothing) {
   RunSandbox box;
   box.tree.Write("exp/other/precious.txt", "keep");

@@ -2,6 +2,7 @@
 #include "heyhi/main.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,7 +66,8 @@ bool IsDirectory(const std::string& path) {
 }
 
 // True when the folder holds nothing but heyhi's own files: empty, or being
-// created by a racing `run` that has not written its marker yet.
+// created by a racing `run` that has not written its marker yet. (A folder
+// or a link by the name of one of them is not heyhi's.)
 bool HoldsOnlyHeyhiFiles(const std::string& path) {
   std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(path.c_str()), closedir);
   if (!dir) return false;
@@ -73,6 +75,11 @@ bool HoldsOnlyHeyhiFiles(const std::string& path) {
     const std::string name = entry->d_name;
     if (name == "." || name == "..") continue;
     if (!absl::StartsWith(name, kMarkerFile) && !absl::StartsWith(name, "heyhi.")) return false;
+    struct stat st;
+    if (fstatat(dirfd(dir.get()), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(st.st_mode)) {
+      return false;
+    }
   }
   return true;
 }
