@@ -251,6 +251,22 @@ TEST_F(Composition, BadMountIsAnErrorAtTheMountLocation) {
   EXPECT_THAT(error, StartsWith(tree_.Path("conf/x/cfg.prototxt") + ":3:3: mount \"lanucher\""));
 }
 
+TEST_F(Composition, AConfRootThatIsNoFolderIsAnErrorNamingHowItWasGiven) {
+  tree_.Write("conf/x/cfg.prototxt", "train { }\n");
+  LoadOptions options;
+  options.root_type = MetaCfg::descriptor();
+  options.conf_root = tree_.Path("nope");
+  absl::StatusOr<Composed> composed = LoadConfig(tree_.Path("conf/x/cfg.prototxt"), {}, options);
+  ASSERT_FALSE(composed.ok());
+  EXPECT_THAT(std::string(composed.status().message()),
+              StartsWith("conf_root " + tree_.Path("nope") + ": no such folder"));
+  ScopedEnv conf_root("HH_CONF_ROOT", tree_.Path("conf/x/cfg.prototxt"));
+  EXPECT_THAT(Error("conf/x/cfg.prototxt"),
+              StartsWith("HH_CONF_ROOT=" + tree_.Path("conf/x/cfg.prototxt") + ": not a folder"));
+  conf_root.Set(tree_.Path("conf"));
+  EXPECT_TRUE(Compose("conf/x/cfg.prototxt").ok());
+}
+
 TEST_F(Composition, NoTaskSelectedErrorListsTheTaskNames) {
   tree_.Write("conf/x/cfg.prototxt", "# nothing\n");
   EXPECT_EQ(Error("conf/x/cfg.prototxt"),
