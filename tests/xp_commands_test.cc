@@ -302,6 +302,21 @@ TEST(RunFrom, AnOverrideThatNoLongerFitsTheSchemaIsAnErrorThatWritesNothing) {
   EXPECT_EQ(Tree(box.exp_root), before);
 }
 
+TEST(RunFrom, ADamagedStoredConfigIsAnErrorAtItsLineAndColumnThatWritesNothing) {
+  RunSandbox box;
+  const std::string parent = Launch(box, {});
+  box.tree.Write(parent.substr(box.tree.root().size() + 1) + "/config_meta.prototxt",
+                 "test_sleep {\n  lr: x\n}\n");
+  const std::vector<std::string> before = Tree(box.exp_root);
+  const RunResult r = box.Run({"-f", SigOf(parent), "lr=0.5"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err,
+              HasSubstr("run: " + parent + "/config_meta.prototxt:2:7: Expected double, got: x"));
+  EXPECT_THAT(r.err, HasSubstr("written by another schema, or damaged"));
+  EXPECT_THAT(r.err, Not(HasSubstr("libprotobuf")));
+  EXPECT_EQ(Tree(box.exp_root), before);
+}
+
 TEST(Diff, ComparesASigWithAConfigAndOverridesKeyByKey) {
   RunSandbox box;
   const std::string dir = Launch(box, {"lr=0.5"});
