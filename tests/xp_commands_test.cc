@@ -84,6 +84,18 @@ TEST(XpIndex, EveryLaunchedXpIsIndexedUnderItsSigAndKeepsARecord) {
   EXPECT_EQ(record->job_ids(0).rfind("local:", 0), 0u);
 }
 
+TEST(XpIndex, ALinkThatAKilledRunLeftHalfMadeIsRemovedByTheNext) {
+  RunSandbox box;
+  const std::string dir = Launch(box, {"lr=0.5"});
+  const std::string sig = SigOf(dir);
+  // A run killed between making its temporary link and renaming it.
+  fs::create_directory_symlink(dir, box.exp_root + "/.xps/" + sig + ".tmp.999999");
+  ASSERT_TRUE(heyhi::IndexXp(box.exp_root, sig, dir).ok());  // already right: nothing done
+  ASSERT_TRUE(heyhi::IndexXp(box.exp_root, sig, box.exp_root).ok());
+  EXPECT_FALSE(fs::is_symlink(box.exp_root + "/.xps/" + sig + ".tmp.999999"));
+  EXPECT_EQ(fs::read_symlink(box.exp_root + "/.xps/" + sig).string(), box.exp_root);
+}
+
 TEST(Info, ShowsStatusConfigOverridesGitTimesMetricsAndLogs) {
   RunSandbox box;
   const std::string dir = Launch(box, {"lr=0.5", "metrics_epochs=3"});
