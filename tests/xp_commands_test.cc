@@ -1,5 +1,10 @@
 // Finding, inspecting, comparing and rerunning experiments (SPEC §11): run
 // info, ls, diff, plot and -f SIG on real exp dirs made by the test binary.
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -406,6 +411,36 @@ TEST(Metrics, ALineThatDoesNotParseIsSkippedWithAWarningNamingFileAndLine) {
   absl::StatusOr<heyhi::MetricsLine> last = heyhi::LastMetrics(path);
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(last->values.at("loss"), 2);
+}
+
+TEST(Metrics, ALineCutShortByAKilledRunSpoilsNoLaterLine) {
+  heyhi::TempTree tree;
+  const std::string path = tree.Write("metrics.jsonl", "{\"epoch\": 1}\n{\"epoch\": 2, \"lo");
+  ASSERT_TRUE(heyhi::AppendMetrics(path, {{"loss", 3}}, 3, 30, /*drop_from_epoch=*/false).ok());
+  std::vector<std::string> warnings;
+  const auto lines = heyhi::ReadMetrics(path, &warnings);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1].values.at("loss"), 3);
+  EXPECT_EQ(warnings.size(), 1u);  // the cut line
+}
+
+TEST(Metrics, ALineThatDoesNotFitOnTheDiskIsTakenBackWhole) {
+  heyhi::TempTree tree;
+  const std::string path = tree.Write("metrics.jsonl", "{\"epoch\": 1}\n");
+  // A child whose files may grow by 10 bytes: the line does not fit.
+  const pid_t child = fork();
+  if (child == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    const struct rlimit limit = {static_cast<rlim_t>(fs::file_size(path) + 10),
+                                 static_cast<rlim_t>(fs::file_size(path) + 10)};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    absl::Status appended = heyhi::AppendMetrics(path, {{"loss", 3}}, 2, 20, false);
+    _exit(!appended.ok() && appended.message().find("File too large") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the append did not fail as asked";
+  EXPECT_EQ(tree.Read("metrics.jsonl"), "{\"epoch\": 1}\n");
 }
 
 TEST(XpIndex, AnAmbiguousPrefixListsTheCandidates) {
