@@ -262,7 +262,15 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
   if (written.ok()) {
     KillHereForTest("after_config");
     if (LaunchEndsWithTask(plan) && plan.num_procs <= 1) record.set_started(UnixNow());
-    written = UpdateXpRecord(dir, [&record](XpRecord* stored) { *stored = record; });
+    // An XP that goes on in its folder (start_continue) keeps its history:
+    // when it was made and every job it had.
+    const bool goes_on = made.empty();
+    written = UpdateXpRecord(dir, [&record, goes_on](XpRecord* stored) {
+      XpRecord kept = record;
+      if (goes_on && stored->created() > 0) kept.set_created(stored->created());
+      if (goes_on) *kept.mutable_job_ids() = stored->job_ids();
+      *stored = std::move(kept);
+    });
   }
   if (written.ok()) {
     KillHereForTest("after_record");
