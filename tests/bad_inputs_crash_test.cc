@@ -325,6 +325,12 @@ class FullTmpfs : public DiskFull {
   bool mounted_ = false;
 };
 
+TEST_F(FullTmpfs, NoRoomForTheMarker) {
+  FillAllBut(0);
+  if (IsSkipped()) return;
+  ExpectRefusedThenDoneWithRoom();
+}
+
 TEST_F(FullTmpfs, RoomForTwoFilesOfTheExpDir) {
   FillAllBut(2);
   if (IsSkipped()) return;

@@ -226,7 +226,8 @@ std::vector<std::string> MissingFolders(std::string path) {
 // its index link. So the experiment reads NOT_STARTED and nothing is left.
 void RemoveUnstartedLaunch(const ExpDir& dir, const std::vector<std::string>& made,
                            const std::string& exp_root, const std::string& sig) {
-  if (absl::Status wiped = dir.Wipe(); !wiped.ok()) {
+  // Without its marker (it could not be written) the folder holds nothing.
+  if (absl::Status wiped = dir.HasMarker() ? dir.Wipe() : absl::OkStatus(); !wiped.ok()) {
     std::cerr << "run: cannot remove the exp dir of the failed launch: " << wiped.message()
               << std::endl;
     return;
@@ -426,7 +427,10 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   // What this launch creates, it removes again if it fails before its task.
   std::vector<std::string> made = MissingFolders(dir.path());
   absl::StatusOr<std::unique_ptr<ExpLock>> lock = dir.TryLock();
-  if (!lock.ok()) return Fail(std::string(lock.status().message()));
+  if (!lock.ok()) {
+    if (!made.empty()) RemoveUnstartedLaunch(dir, made, exp_root, fields->sig);
+    return Fail(std::string(lock.status().message()));
+  }
   if (*lock == nullptr) {
     std::cout << "another run is launching this experiment\nstatus after: RUNNING" << std::endl;
     return kExitOk;
