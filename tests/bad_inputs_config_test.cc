@@ -132,7 +132,8 @@ TEST_F(BadConfigFile, MessagesNestedDeeperThanTheLimit) {
   for (int i = 0; i < 200; ++i) text += "backup { ";
   text += "\n";
   for (int i = 0; i < 200; ++i) text += "} ";
-  ExpectRefusedConfig(text + "} }\n", {At(2, 0).substr(0, At(2, 0).size() - 3), "recursion limit"});
+  ExpectRefusedConfig(text + "} }\n",
+                      {box_.Path("conf/x/cfg.prototxt") + ":2:", "recursion limit"});
 }
 
 class BadInclude : public BadConfigFile {};
@@ -347,7 +348,9 @@ TEST_F(BadOverride, IncludeOverrideOnAStoredConfig) {
   const Outcome made = box_.Run({"-c", SleepConfig()});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   const std::string sig = Line(made.out, "exp dir").substr(Line(made.out, "exp dir").size() - 12);
-  box_.ExpectRefused({"-f", sig, "Ilauncher=slurm"}, 1, {"Ilauncher=slurm"});
+  box_.ExpectRefused({"-f", sig, "Ilauncher=slurm"}, 1,
+                     {"override Ilauncher=slurm: -f starts from a stored config, which has no "
+                      "files to include into; give key=value overrides"});
 }
 
 }  // namespace
