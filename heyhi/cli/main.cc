@@ -442,6 +442,8 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   // Another run may have finished between the first look and the lock.
   status = dir.Status(JobIsAlive);
   action = DecideRunAction(mode, status);
+  // Then the folder is that run's too: a failure here must not remove it.
+  if (status != XpStatus::kNotStarted) made.clear();
   if (action == RunAction::kSkip) {
     std::cout << "status now " << XpStatusName(status)
               << ": skip\nstatus after: " << XpStatusName(status) << std::endl;
