@@ -203,15 +203,17 @@ TEST_F(Composition, ParseErrorInANestedIncludeNamesFileLineColumnAndTheIncludeCh
   tree_.Write("conf/x/cfg.prototxt",
               "test_all_kinds { }\n\nincludes { path: \"agents/outer\" mount: \"agent\" }\n");
   const std::string error = Error("conf/x/cfg.prototxt");
-  EXPECT_EQ(error, tree_.Path("conf/common/agents/inner.prototxt") +
-                       ":2:3: Message type \"TestAgent\" has no field named \"temprature\".\n"
-                       "  while including " +
-                       tree_.Path("conf/common/agents/inner.prototxt") + " (mount backup) from " +
-                       tree_.Path("conf/common/agents/outer.prototxt") +
-                       ":2\n"
-                       "  while including " +
-                       tree_.Path("conf/common/agents/outer.prototxt") + " (mount agent) from " +
-                       tree_.Path("conf/x/cfg.prototxt") + ":3");
+  EXPECT_EQ(error,
+            tree_.Path("conf/common/agents/inner.prototxt") +
+                ":2:3: Message type \"TestAgent\" has no field named \"temprature\"; did you "
+                "mean: temperature, name, random, includes, refs\n"
+                "  while including " +
+                tree_.Path("conf/common/agents/inner.prototxt") + " (mount backup) from " +
+                tree_.Path("conf/common/agents/outer.prototxt") +
+                ":2\n"
+                "  while including " +
+                tree_.Path("conf/common/agents/outer.prototxt") + " (mount agent) from " +
+                tree_.Path("conf/x/cfg.prototxt") + ":3");
 }
 
 TEST_F(Composition, UnknownIncludeErrorIsLocatedAndListsTheKnownNames) {
@@ -225,12 +227,44 @@ TEST_F(Composition, UnknownIncludeErrorIsLocatedAndListsTheKnownNames) {
   EXPECT_THAT(error, HasSubstr("closest: slurm"));
 }
 
+TEST_F(Composition, AnIncludeWithoutAPathIsAnErrorAtTheInclude) {
+  tree_.Write("conf/x/cfg.prototxt", "train { }\n  includes { mount: \"launcher\" }\n");
+  EXPECT_EQ(Error("conf/x/cfg.prototxt"), tree_.Path("conf/x/cfg.prototxt") +
+                                              ":2:3: include with an empty path (mount "
+                                              "\"launcher\")");
+}
+
+TEST_F(Composition, AnAbsoluteIncludeOfAFolderSaysItIsAFolder) {
+  tree_.Write("conf/x/folder/keep", "");
+  tree_.Write("conf/x/cfg.prototxt", "train { }\nincludes { path: \"" +
+                                         tree_.Path("conf/x/folder") + "\" mount: \"\" }\n");
+  EXPECT_THAT(Error("conf/x/cfg.prototxt"),
+              HasSubstr(":2:12: include \"" + tree_.Path("conf/x/folder") +
+                        "\" (mount \"\"): a folder, not a config file"));
+}
+
 TEST_F(Composition, BadMountIsAnErrorAtTheMountLocation) {
   tree_.Write("conf/x/a.prototxt", "");
   tree_.Write("conf/x/cfg.prototxt",
               "train { }\nincludes { path: \"a\"\n  mount: \"lanucher\" }\n");
   const std::string error = Error("conf/x/cfg.prototxt");
   EXPECT_THAT(error, StartsWith(tree_.Path("conf/x/cfg.prototxt") + ":3:3: mount \"lanucher\""));
+}
+
+TEST_F(Composition, AConfRootThatIsNoFolderIsAnErrorNamingHowItWasGiven) {
+  tree_.Write("conf/x/cfg.prototxt", "train { }\n");
+  LoadOptions options;
+  options.root_type = MetaCfg::descriptor();
+  options.conf_root = tree_.Path("nope");
+  absl::StatusOr<Composed> composed = LoadConfig(tree_.Path("conf/x/cfg.prototxt"), {}, options);
+  ASSERT_FALSE(composed.ok());
+  EXPECT_THAT(std::string(composed.status().message()),
+              StartsWith("conf_root " + tree_.Path("nope") + ": no such folder"));
+  ScopedEnv conf_root("HH_CONF_ROOT", tree_.Path("conf/x/cfg.prototxt"));
+  EXPECT_THAT(Error("conf/x/cfg.prototxt"),
+              StartsWith("HH_CONF_ROOT=" + tree_.Path("conf/x/cfg.prototxt") + ": not a folder"));
+  conf_root.Set(tree_.Path("conf"));
+  EXPECT_TRUE(Compose("conf/x/cfg.prototxt").ok());
 }
 
 TEST_F(Composition, NoTaskSelectedErrorListsTheTaskNames) {
@@ -304,7 +338,7 @@ TEST_F(Composition, ParseErrorInAnIncludeOverrideNamesTheToken) {
   tree_.Write("conf/x/cfg.prototxt", "train { }\n");
   EXPECT_THAT(Error("conf/x/cfg.prototxt", {"Ilauncher=bad"}),
               HasSubstr("bad.prototxt:1:1: Message type \"heyhi.Launcher\" has no field named "
-                        "\"nope\".\n  while including " +
+                        "\"nope\"; did you mean: local, slurm\n  while including " +
                         tree_.Path("conf/x/bad.prototxt") + " (include override Ilauncher=bad)"));
 }
 

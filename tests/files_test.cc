@@ -2,8 +2,11 @@
 #include "heyhi/base/files.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -40,6 +43,25 @@ TEST(WriteFileAtomically, AFailureLeavesTheOldFileAndNamesThePath) {
   absl::Status status = WriteFileAtomically(tree.Path("no/such/dir/a.txt"), "x");
   ASSERT_FALSE(status.ok());
   EXPECT_THAT(status.message(), HasSubstr(tree.Path("no/such/dir/a.txt")));
+}
+
+TEST(RemoveStaleTempFiles, RemovesTheTempFilesOfGoneProcessesOnly) {
+  TempTree tree;
+  const std::string live = std::to_string(getpid());
+  for (const std::string& name :
+       std::vector<std::string>{"run.tmp.999999.0", "run.tmp.999999", "other.tmp.999999.1",
+                                "run.tmp." + live + ".0", "run", "run.tmp.x", ".tmp.999999"}) {
+    tree.Write(name, "");
+  }
+  EXPECT_EQ(RemoveStaleTempFiles(tree.root(), "run"), 2);
+  EXPECT_FALSE(std::filesystem::exists(tree.Path("run.tmp.999999.0")));
+  EXPECT_TRUE(std::filesystem::exists(tree.Path("other.tmp.999999.1")));
+  EXPECT_TRUE(std::filesystem::exists(tree.Path("run.tmp." + live + ".0")));  // still writing
+  EXPECT_EQ(RemoveStaleTempFiles(tree.root()), 1);                            // any name
+  EXPECT_TRUE(std::filesystem::exists(tree.Path("run")));
+  EXPECT_TRUE(std::filesystem::exists(tree.Path("run.tmp.x")));
+  EXPECT_TRUE(std::filesystem::exists(tree.Path(".tmp.999999")));
+  EXPECT_EQ(RemoveStaleTempFiles(tree.Path("no/such/folder")), 0);
 }
 
 TEST(ReadFileToString, ReadsTheWholeFileAndAMissingOneIsNotFoundNamingIt) {

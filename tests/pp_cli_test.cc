@@ -149,6 +149,7 @@ TEST_F(Pp, DescribePrintsDocTypeDefaultAndCurrentValue) {
   run = RunPp({"conf/c02_sup_train/sl.prototxt", "--describe", "batch_sise"});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_THAT(run.err, HasSubstr("batch_size"));
+  EXPECT_THAT(run.err, StartsWith("pp: --describe batch_sise: TrainTask has no field"));
 }
 
 TEST_F(Pp, AFlagMayHaveAnyNumberOfDashesAndDashesOrUnderscores) {

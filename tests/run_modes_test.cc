@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "heyhi/exp_dir.h"
+#include "heyhi/experiment/xp_record.h"
 #include "run_test_helpers.h"
 
 namespace heyhi_test {
@@ -158,6 +160,19 @@ TEST_F(RunModes, StartContinueResumesDeadInTheSameFolder) {
   MakeDead();
   ExpectRan(RunXp({"--mode", "start_continue"}), "DEAD", "run", 1);
   EXPECT_TRUE(std::filesystem::exists(Sentinel()));
+}
+TEST_F(RunModes, StartContinueKeepsTheJobHistoryAndCreationTimeOfTheRecord) {
+  MakeDead();
+  absl::StatusOr<heyhi::XpRecord> dead = heyhi::ReadXpRecord(heyhi::ExpDir(Dir(), box_.exp_root));
+  ASSERT_TRUE(dead.ok()) << dead.status();
+  ASSERT_EQ(dead->job_ids_size(), 1);
+  ASSERT_EQ(RunXp({"--mode", "start_continue"}).exit_code, 0);
+  absl::StatusOr<heyhi::XpRecord> done = heyhi::ReadXpRecord(heyhi::ExpDir(Dir(), box_.exp_root));
+  ASSERT_TRUE(done.ok()) << done.status();
+  ASSERT_EQ(done->job_ids_size(), 2);
+  EXPECT_EQ(done->job_ids(0), dead->job_ids(0));
+  EXPECT_EQ(done->created(), dead->created());
+  EXPECT_GT(done->ended(), 0);
 }
 TEST_F(RunModes, StartRestartWipesAndRunsDead) {
   MakeDead();

@@ -51,6 +51,15 @@ TEST(RunSafety, RestartRefusesAFolderWithoutTheMarkerAndDeletesNothing) {
   EXPECT_FALSE(std::filesystem::exists(box.exp_root + "/xp/.heyhi"));
 }
 
+TEST(RunSafety, AFolderByTheNameOfTheMarkerIsNoMarker) {
+  RunSandbox box;
+  box.tree.Write("exp/xp/.heyhi/precious.txt", "keep");
+  const RunResult r = box.Run({"-c", kSleep, "--out", "xp", "--mode", "restart", "--force"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("exists and is not heyhi's (no .heyhi marker)"), std::string::npos) << r.err;
+  EXPECT_EQ(box.tree.Read("exp/xp/.heyhi/precious.txt"), "keep");
+}
+
 TEST(RunSafety, RestartRefusesOutRootAndDeletesNothing) {
   RunSandbox box;
   box.tree.Write("exp/other/precious.txt", "keep");
@@ -119,6 +128,43 @@ TEST(RunSafety, TheNextRunRemovesTempFilesThatAKilledRunLeftBehind) {
   EXPECT_EQ(Line(r.out, "status after"), "DEAD");
 }
 
+TEST(RunSafety, ASnapshotThatCannotBeMadeLeavesNoExpDir) {
+  RunSandbox box;
+  const std::string file = box.tree.Write("file", "x");
+  const RunResult r = box.Run({"-c", kSleep, "--checkpoint", file + "/cache"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot create folder " + file + "/cache: Not a directory"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(IsEmptyDir(box.exp_root));
+}
+
+TEST(RunSafety, ALaunchThatFailsBeforeItsTaskStartsLeavesNoExpDir) {
+  RunSandbox box;
+  box.tree.Write("exp/.xps", "not a folder");  // the XP index cannot be written
+  RunResult r = box.Run({"-c", kSleep, "--checkpoint="});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(box.exp_root + "/.xps exists and is not a folder"), std::string::npos)
+      << r.err;
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(box.exp_root)) {
+    left.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(left, std::vector<std::string>{".xps"});
+  // A restart wiped the folder: failing, it leaves none either.
+  std::filesystem::remove(box.exp_root + "/.xps");
+  r = box.Run({"-c", kSleep, "--checkpoint="});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string dir = Line(r.out, "exp dir");
+  std::filesystem::remove(box.exp_root + "/.xps/" + dir.substr(dir.size() - 12));
+  std::filesystem::remove(box.exp_root + "/.xps");
+  box.tree.Write("exp/.xps", "not a folder");
+  r = box.Run({"-c", kSleep, "--checkpoint=", "--mode", "restart", "--force"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  EXPECT_EQ(Line(box.Run({"-c", kSleep, "--mode", "dryrun"}).out, "status"), "NOT_STARTED");
+}
+
 TEST(RunSafety, PrintAndDryrunCreateNothing) {
   RunSandbox box;
   const std::vector<std::vector<std::string>> looks = {
@@ -131,6 +177,17 @@ TEST(RunSafety, PrintAndDryrunCreateNothing) {
     EXPECT_EQ(r.exit_code, 0) << look[0] << ": " << r.err;
     EXPECT_FALSE(r.out.empty()) << look[0];
   }
+  EXPECT_TRUE(IsEmptyDir(box.exp_root));
+}
+
+TEST(RunSafety, DescribeOfAnUnknownKeySaysSoOnce) {
+  RunSandbox box;
+  const RunResult r = box.Run({"-c", kSleep, "--describe", "lrr"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(
+      r.err.rfind("run: --describe lrr: TestSleepTask has no field \"lrr\"; did you mean: lr", 0),
+      0u)
+      << r.err;
   EXPECT_TRUE(IsEmptyDir(box.exp_root));
 }
 

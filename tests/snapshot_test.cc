@@ -45,6 +45,27 @@ TEST(Snapshot, RebuildingTheBinaryInPlaceLeavesTheSnapshotUnchanged) {
   EXPECT_NE(*snap, *snap2);
 }
 
+TEST(Snapshot, AHalfMadeCopyThatAKilledRunLeftIsRemoved) {
+  TempTree tree;
+  const std::string binary = tree.Write("build/run", "#!/bin/sh\necho v1\n");
+  absl::StatusOr<std::string> snap = SnapshotBinary(binary, tree.Path("exps"));
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  const std::string folder = fs::path(*snap).parent_path().string();
+  // Left by runs killed while copying (pid 999999 is gone), once the copy
+  // existed and once before it did.
+  tree.Write(folder.substr(tree.root().size() + 1) + "/run.tmp.999999.0", "#!/bin/");
+  ASSERT_TRUE(SnapshotBinary(binary, tree.Path("exps")).ok());
+  EXPECT_FALSE(fs::exists(folder + "/run.tmp.999999.0"));
+  fs::remove(*snap);
+  tree.Write(folder.substr(tree.root().size() + 1) + "/run.tmp.999999.1", "#!/bin/");
+  fs::remove_all(tree.Path("exps/.bin/known"));
+  tree.Write("exps/.bin/known/x.tmp.999999.0", "half a hash");
+  ASSERT_TRUE(SnapshotBinary(binary, tree.Path("exps")).ok());
+  EXPECT_EQ(std::vector<fs::path>(fs::directory_iterator(folder), fs::directory_iterator()),
+            std::vector<fs::path>{*snap});
+  EXPECT_FALSE(fs::exists(tree.Path("exps/.bin/known/x.tmp.999999.0")));
+}
+
 TEST(Snapshot, CurrentExecutableIsThisTestBinary) {
   absl::StatusOr<std::string> self = CurrentExecutable();
   ASSERT_TRUE(self.ok());

@@ -95,6 +95,27 @@ TEST(LoadingAConfigFile, ErrorNamesFileLineAndColumnOneBased) {
   EXPECT_THAT(std::string(status.message()), StartsWith("f:1:6: "));
 }
 
+TEST(LoadingAConfigFile, AnUnknownFieldListsTheClosestFieldsOfItsMessage) {
+  TestAllKindsTask msg;
+  absl::Status status = ParseText("agent {\n  nme: \"x\"\n}\n", "f", &msg);
+  EXPECT_EQ(
+      std::string(status.message()),
+      "f:2:3: Message type \"TestAgent\" has no field named \"nme\"; did you mean: name, refs, "
+      "random, includes, backup");
+}
+
+TEST(LoadingAConfigFile, AnUnknownEnumValueListsTheValuesOfTheEnum) {
+  TestAllKindsTask msg;
+  absl::Status status = ParseText("color: PURPLE\n", "f", &msg);
+  EXPECT_EQ(std::string(status.message()),
+            "f:1:8: Unknown enumeration value of \"PURPLE\" for field \"color\"; expected one of "
+            "RED (0), GREEN (1), BLUE (5)");
+  status = ParseText("colors: [RED,\n  7]\n", "f", &msg);
+  EXPECT_THAT(std::string(status.message()),
+              StartsWith("f:2:3: Unknown enumeration value of \"7\""));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("expected one of RED (0), GREEN (1)"));
+}
+
 TEST(LoadingAConfigFile, MissingFileIsAnErrorNamingIt) {
   TestAllKindsTask msg;
   absl::Status status = ParseTextFile("/nonexistent/dir/x.prototxt", "/", &msg);

@@ -1,5 +1,10 @@
 // Finding, inspecting, comparing and rerunning experiments (SPEC §11): run
 // info, ls, diff, plot and -f SIG on real exp dirs made by the test binary.
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -82,6 +87,18 @@ TEST(XpIndex, EveryLaunchedXpIsIndexedUnderItsSigAndKeepsARecord) {
   EXPECT_GE(record->ended(), record->started());
   ASSERT_EQ(record->job_ids_size(), 1);
   EXPECT_EQ(record->job_ids(0).rfind("local:", 0), 0u);
+}
+
+TEST(XpIndex, ALinkThatAKilledRunLeftHalfMadeIsRemovedByTheNext) {
+  RunSandbox box;
+  const std::string dir = Launch(box, {"lr=0.5"});
+  const std::string sig = SigOf(dir);
+  // A run killed between making its temporary link and renaming it.
+  fs::create_directory_symlink(dir, box.exp_root + "/.xps/" + sig + ".tmp.999999");
+  ASSERT_TRUE(heyhi::IndexXp(box.exp_root, sig, dir).ok());  // already right: nothing done
+  ASSERT_TRUE(heyhi::IndexXp(box.exp_root, sig, box.exp_root).ok());
+  EXPECT_FALSE(fs::is_symlink(box.exp_root + "/.xps/" + sig + ".tmp.999999"));
+  EXPECT_EQ(fs::read_symlink(box.exp_root + "/.xps/" + sig).string(), box.exp_root);
 }
 
 TEST(Info, ShowsStatusConfigOverridesGitTimesMetricsAndLogs) {
@@ -297,8 +314,23 @@ TEST(RunFrom, AnOverrideThatNoLongerFitsTheSchemaIsAnErrorThatWritesNothing) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("give key=value overrides"));
   r = box.Run({"-f", SigOf(parent), "-c", kSleep});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);  // bad usage
   EXPECT_THAT(r.err, HasSubstr("not both"));
+  EXPECT_EQ(Tree(box.exp_root), before);
+}
+
+TEST(RunFrom, ADamagedStoredConfigIsAnErrorAtItsLineAndColumnThatWritesNothing) {
+  RunSandbox box;
+  const std::string parent = Launch(box, {});
+  box.tree.Write(parent.substr(box.tree.root().size() + 1) + "/config_meta.prototxt",
+                 "test_sleep {\n  lr: x\n}\n");
+  const std::vector<std::string> before = Tree(box.exp_root);
+  const RunResult r = box.Run({"-f", SigOf(parent), "lr=0.5"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err,
+              HasSubstr("run: " + parent + "/config_meta.prototxt:2:7: Expected double, got: x"));
+  EXPECT_THAT(r.err, HasSubstr("written by another schema, or damaged"));
+  EXPECT_THAT(r.err, Not(HasSubstr("libprotobuf")));
   EXPECT_EQ(Tree(box.exp_root), before);
 }
 
@@ -379,6 +411,36 @@ TEST(Metrics, ALineThatDoesNotParseIsSkippedWithAWarningNamingFileAndLine) {
   absl::StatusOr<heyhi::MetricsLine> last = heyhi::LastMetrics(path);
   ASSERT_TRUE(last.ok());
   EXPECT_EQ(last->values.at("loss"), 2);
+}
+
+TEST(Metrics, ALineCutShortByAKilledRunSpoilsNoLaterLine) {
+  heyhi::TempTree tree;
+  const std::string path = tree.Write("metrics.jsonl", "{\"epoch\": 1}\n{\"epoch\": 2, \"lo");
+  ASSERT_TRUE(heyhi::AppendMetrics(path, {{"loss", 3}}, 3, 30, /*drop_from_epoch=*/false).ok());
+  std::vector<std::string> warnings;
+  const auto lines = heyhi::ReadMetrics(path, &warnings);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[1].values.at("loss"), 3);
+  EXPECT_EQ(warnings.size(), 1u);  // the cut line
+}
+
+TEST(Metrics, ALineThatDoesNotFitOnTheDiskIsTakenBackWhole) {
+  heyhi::TempTree tree;
+  const std::string path = tree.Write("metrics.jsonl", "{\"epoch\": 1}\n");
+  // A child whose files may grow by 10 bytes: the line does not fit.
+  const pid_t child = fork();
+  if (child == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    const struct rlimit limit = {static_cast<rlim_t>(fs::file_size(path) + 10),
+                                 static_cast<rlim_t>(fs::file_size(path) + 10)};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    absl::Status appended = heyhi::AppendMetrics(path, {{"loss", 3}}, 2, 20, false);
+    _exit(!appended.ok() && appended.message().find("File too large") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the append did not fail as asked";
+  EXPECT_EQ(tree.Read("metrics.jsonl"), "{\"epoch\": 1}\n");
 }
 
 TEST(XpIndex, AnAmbiguousPrefixListsTheCandidates) {

@@ -287,8 +287,8 @@ int ComposeOnce(const CommandLine& command_line, std::string* out, PhaseTimes* t
     absl::StatusOr<std::string> described =
         heyhi::DescribeField(*composed->task, command_line.describe);
     if (!described.ok()) {
-      std::cerr << "pp: --describe " << command_line.describe << ": "
-                << described.status().message() << "\n";
+      // The message starts with "--describe KEY: " itself.
+      std::cerr << "pp: " << described.status().message() << "\n";
       return heyhi::kExitFailed;
     }
     *out = *described;

@@ -1,6 +1,7 @@
 // Small file-system helpers shared by the exp dir and snapshot units.
 #include "heyhi/base/files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,8 +10,12 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "heyhi/base/subprocess.h"
+#include "heyhi/base/test_hook.h"
 
 namespace heyhi {
 
@@ -40,11 +45,30 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
   }
   if (status.ok() && fsync(fd) != 0) status = ErrnoError("cannot flush", temp);
   if (close(fd) != 0 && status.ok()) status = ErrnoError("cannot close", temp);
+  if (status.ok()) KillWhileWritingForTest(path);
   if (status.ok() && rename(temp.c_str(), path.c_str()) != 0) {
     status = ErrnoError("cannot rename to", path);
   }
   if (!status.ok()) unlink(temp.c_str());
   return status;
+}
+
+int RemoveStaleTempFiles(const std::string& folder, const std::string& name) {
+  std::unique_ptr<DIR, int (*)(DIR*)> listing(opendir(folder.c_str()), closedir);
+  if (!listing) return 0;
+  int removed = 0;
+  while (dirent* entry = readdir(listing.get())) {
+    const absl::string_view entry_name = entry->d_name;
+    const size_t tmp = entry_name.rfind(".tmp.");
+    if (tmp == absl::string_view::npos || tmp == 0) continue;
+    if (!name.empty() && entry_name.substr(0, tmp) != name) continue;
+    const absl::string_view rest = entry_name.substr(tmp + 5);
+    int pid = 0;
+    if (!absl::SimpleAtoi(rest.substr(0, rest.find('.')), &pid) || pid <= 0) continue;
+    if (ProcessAlive(pid)) continue;  // still writing it
+    if (unlinkat(dirfd(listing.get()), entry->d_name, 0) == 0) ++removed;
+  }
+  return removed;
 }
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path) {

@@ -20,6 +20,12 @@ absl::Status ErrnoError(const std::string& what, const std::string& path = "");
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content,
                                  int mode = 0644);
 
+// Removes from `folder` the temporary files that a writer killed before its
+// rename left behind (`<name>.tmp.<pid>[.<n>]`, the names WriteFileAtomically
+// uses) whose process is gone; only those of `name` unless it is "". Returns
+// how many it removed.
+int RemoveStaleTempFiles(const std::string& folder, const std::string& name = "");
+
 // The whole content of the file at `path`.
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
 

@@ -142,7 +142,11 @@ absl::StatusOr<bool> PrepareMember(const GridXpInfo& xp, const Preparation& prep
   files.command = CommandToRepeat(argv, prep.launch_dir);
   files.launch_dir = prep.launch_dir;
   files.snapshot = prep.snapshot;
-  absl::Status written = WriteXpFiles(dir, *composed, xp.def.config, files, prep.source, &record);
+  FillXpRecord(*composed, xp.def.config, files, prep.source, &record);
+  absl::Status written = WriteXpFiles(dir, *composed, files, prep.source);
+  if (written.ok()) {
+    written = StoreXpRecord(dir, record, /*goes_on=*/statuses.count(XpStatus::kDead) > 0);
+  }
   if (written.ok()) written = IndexXp(exp_root, fields->sig, xp.exp_dir);
   if (written.ok() && placeholder_job) written = dir.RecordJobId(LocalJobId());
   if (!written.ok()) return written;

@@ -2,9 +2,11 @@
 #include "heyhi/main.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -22,6 +24,7 @@
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "heyhi/base/command_line.h"
+#include "heyhi/base/test_hook.h"
 #include "heyhi/cli/grid.h"
 #include "heyhi/cli/inspect.h"
 #include "heyhi/cli/run_flags.h"
@@ -111,8 +114,8 @@ int PrintOnly(const RunCommandLine& cli, const Composed& composed) {
   std::string out;
   if (!cli.describe.empty()) {
     absl::StatusOr<std::string> described = DescribeField(*composed.task, cli.describe);
-    if (!described.ok())
-      return Fail(absl::StrCat("--describe ", cli.describe, ": ", described.status().message()));
+    // The message starts with "--describe KEY: " itself.
+    if (!described.ok()) return Fail(std::string(described.status().message()));
     out = *described;
   } else if (cli.print_flat || cli.print_flat_all) {
     for (const std::string& line : Flatten(*composed.task, cli.print_flat_all)) {
@@ -125,30 +128,74 @@ int PrintOnly(const RunCommandLine& cli, const Composed& composed) {
   return std::fflush(stdout) == 0 ? kExitOk : kExitFailed;
 }
 
+// The folders from `path` up that do not exist, deepest first.
+std::vector<std::string> MissingFolders(std::string path) {
+  std::vector<std::string> missing;
+  struct stat st;
+  while (!path.empty() && path != "/" && lstat(path.c_str(), &st) != 0 && errno == ENOENT) {
+    missing.push_back(path);
+    path = path.substr(0, path.rfind('/'));
+  }
+  return missing;
+}
+
+// A launch that failed before its task started takes back what it made: the
+// exp dir, the folders above it that it created (`made`, deepest first) and
+// its index link. So the experiment reads NOT_STARTED and nothing is left.
+void RemoveUnstartedLaunch(const ExpDir& dir, const std::vector<std::string>& made,
+                           const std::string& exp_root, const std::string& sig) {
+  // Without its marker (it could not be written) the folder holds nothing.
+  if (absl::Status wiped = dir.HasMarker() ? dir.Wipe() : absl::OkStatus(); !wiped.ok()) {
+    std::cerr << "run: cannot remove the exp dir of the failed launch: " << wiped.message()
+              << std::endl;
+    return;
+  }
+  UnindexXp(exp_root, sig, dir.path());
+  for (const std::string& folder : made) rmdir(folder.c_str());  // the empty ones only
+}
+
+// The binary the jobs run: the snapshot in the cache, or with --checkpoint=""
+// the running binary itself.
+absl::StatusOr<std::string> BinaryForJobs(const RunCommandLine& cli, const std::string& exp_root) {
+  absl::StatusOr<std::string> binary = CurrentExecutable();
+  if (!binary.ok()) return binary.status();
+  if (cli.checkpoint_given && cli.checkpoint.empty()) return *binary;
+  return SnapshotBinary(*binary, cli.checkpoint_given ? cli.checkpoint : exp_root);
+}
+
 int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
            const RegisteredTask& task, const LaunchPlan& plan, ExpDir& dir,
-           const std::string& exp_root, std::unique_ptr<ExpLock> lock) {
+           const std::string& exp_root, const std::string& snapshot,
+           const std::vector<std::string>& made, std::unique_ptr<ExpLock> lock) {
   const std::string launch_dir = WorkingDirectory();
-  absl::StatusOr<std::string> binary = CurrentExecutable();
-  if (!binary.ok()) return Fail(std::string(binary.status().message()));
-  std::string snapshot = *binary;
-  if (!cli.checkpoint_given || !cli.checkpoint.empty()) {
-    absl::StatusOr<std::string> cached =
-        SnapshotBinary(*binary, cli.checkpoint_given ? cli.checkpoint : exp_root);
-    if (!cached.ok()) return Fail(std::string(cached.status().message()));
-    snapshot = *cached;
-  }
   XpFiles files;
   files.overrides = cli.overrides;
   files.command = CommandToRepeat(cli.argv, launch_dir);
   files.launch_dir = launch_dir;
   files.snapshot = snapshot;
-  if (LaunchEndsWithTask(plan) && plan.num_procs <= 1) record.set_started(UnixNow());
-  absl::Status written =
-      WriteXpFiles(dir, composed, cli.config, files, ReadSourceState(launch_dir), &record);
-  if (written.ok()) written = IndexXp(exp_root, record.sig(), dir.path());
-  if (written.ok()) written = dir.RecordJobId(LocalJobId());
-  if (!written.ok()) return Fail(std::string(written.message()));
+  const SourceState source = ReadSourceState(launch_dir);
+  FillXpRecord(composed, cli.config, files, source, &record);
+  absl::Status written = WriteXpFiles(dir, composed, files, source);
+  if (written.ok()) {
+    KillHereForTest("after_config");
+    if (LaunchEndsWithTask(plan) && plan.num_procs <= 1) record.set_started(UnixNow());
+    // An XP that goes on in its folder (start_continue) keeps its history:
+    // when it was made and every job it had.
+    written = StoreXpRecord(dir, record, /*goes_on=*/made.empty());
+  }
+  if (written.ok()) {
+    KillHereForTest("after_record");
+    written = IndexXp(exp_root, record.sig(), dir.path());
+  }
+  if (written.ok()) {
+    KillHereForTest("after_index");
+    written = dir.RecordJobId(LocalJobId());
+  }
+  if (!written.ok()) {
+    if (!made.empty()) RemoveUnstartedLaunch(dir, made, exp_root, record.sig());
+    return Fail(std::string(written.message()));
+  }
+  KillHereForTest("after_jobid");
 
   RunLogSink sink(dir.File(kRunLogFile));
   google::AddLogSink(&sink);
@@ -156,7 +203,9 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
             << snapshot << ")";
   absl::Status ran = LaunchTask(plan, task, *composed.task, dir.path(), launch_dir, snapshot);
   if (ran.ok() && LaunchEndsWithTask(plan)) {
+    KillHereForTest("after_task");
     ran = dir.MarkDone();
+    if (ran.ok()) KillHereForTest("after_done");
     if (ran.ok()) LOG(INFO) << "task " << task.case_name << " done";
   } else if (ran.ok()) {
     LOG(INFO) << "task " << task.case_name << " submitted";
@@ -179,7 +228,6 @@ absl::StatusOr<Composed> ComposeForRun(const RunCommandLine& cli,
     options.root_type = root_type;
     return LoadConfig(cli.config, cli.overrides, options);
   }
-  if (!cli.config.empty()) return absl::InvalidArgumentError("give -c CFG or -f SIG, not both");
   absl::StatusOr<std::string> found = FindXp(DefaultExpRoot(), cli.from);
   if (!found.ok()) return found.status();
   *parent_dir = *found;
@@ -197,6 +245,10 @@ absl::StatusOr<Composed> ComposeForRun(const RunCommandLine& cli,
 int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* root_type) {
   if (cli.config.empty() && cli.from.empty()) {
     return Fail(absl::StrCat("missing -c CFG\n\nusage: ", RunUsage()), kExitBadUsage);
+  }
+  if (!cli.config.empty() && !cli.from.empty()) {
+    return Fail(absl::StrCat("give -c CFG or -f SIG, not both\n\nusage: ", RunUsage()),
+                kExitBadUsage);
   }
   XpRecord record;
   std::string parent_dir;
@@ -260,6 +312,11 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     return Fail(absl::StrCat(dir.path(), " exists and is not heyhi's (no ", kMarkerFile,
                              " marker); refusing to run or wipe there"));
   }
+  // The snapshot lies outside the exp dir: made first, a failure leaves no
+  // exp dir behind (and stops no running job).
+  absl::StatusOr<std::string> snapshot = BinaryForJobs(cli, exp_root);
+  if (!snapshot.ok()) return Fail(std::string(snapshot.status().message()));
+  KillHereForTest("after_snapshot");
   if (action == RunAction::kKillWipeRun) {
     absl::StatusOr<std::string> job_id = dir.JobId();
     if (job_id.ok()) {
@@ -268,18 +325,26 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
       if (!killed.ok()) return Fail(std::string(killed.message()));
     }
   }
+  // What this launch creates, it removes again if it fails before its task.
+  std::vector<std::string> made = MissingFolders(dir.path());
   absl::StatusOr<std::unique_ptr<ExpLock>> lock = dir.TryLock();
-  if (!lock.ok()) return Fail(std::string(lock.status().message()));
+  if (!lock.ok()) {
+    if (!made.empty()) RemoveUnstartedLaunch(dir, made, exp_root, fields->sig);
+    return Fail(std::string(lock.status().message()));
+  }
   if (*lock == nullptr) {
     std::cout << "another run is launching this experiment\nstatus after: RUNNING" << std::endl;
     return kExitOk;
   }
+  KillHereForTest("after_lock");
   if (const int removed = dir.RemoveLeftoverTempFiles(); removed > 0) {
     std::cout << "removed " << removed << " temporary file(s) left by a killed run" << std::endl;
   }
   // Another run may have finished between the first look and the lock.
   status = dir.Status(JobIsAlive);
   action = DecideRunAction(mode, status);
+  // Then the folder is that run's too: a failure here must not remove it.
+  if (status != XpStatus::kNotStarted) made.clear();
   if (action == RunAction::kSkip) {
     std::cout << "status now " << XpStatusName(status)
               << ": skip\nstatus after: " << XpStatusName(status) << std::endl;
@@ -298,10 +363,12 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     // racing run cannot take a fresh lock in between and launch as well.
     absl::Status wiped = dir.Clear();
     if (!wiped.ok()) return Fail(absl::StrCat("cannot wipe: ", wiped.message()));
+    if (made.empty()) made.push_back(dir.path());  // as good as new
   }
   record.set_sig(fields->sig);
   record.set_tag(fields->redefines);
-  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root, std::move(*lock));
+  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root, *snapshot, made,
+                std::move(*lock));
 }
 
 }  // namespace
@@ -309,6 +376,9 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
 int Main(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
+  if (absl::Status hook = CheckTestKillStep(); !hook.ok()) {
+    return Fail(std::string(hook.message()), kExitBadUsage);
+  }
   if (IsGridCommandLine(argc, argv)) return GridMain(argc, argv, root_type);
   if (argc >= 2 && IsInspectCommand(argv[1])) return InspectMain(argc - 1, argv + 1, root_type);
   absl::StatusOr<RunCommandLine> cli = ParseRunCommandLine(argc, argv);

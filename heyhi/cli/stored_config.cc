@@ -4,13 +4,13 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/text_format.h"
 #include "heyhi/base/files.h"
 #include "heyhi/config/include_resolver.h"
 #include "heyhi/config/override.h"
 #include "heyhi/config/provenance.h"
 #include "heyhi/config/references.h"
 #include "heyhi/config/schema.h"
+#include "heyhi/config/text_loader.h"
 #include "heyhi/exp_dir.h"
 
 namespace heyhi {
@@ -25,9 +25,10 @@ absl::StatusOr<Composed> LoadStoredConfig(const std::string& exp_dir, const XpRe
   if (!text.ok()) return text.status();
   std::unique_ptr<Message> root(
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(root_type)->New());
-  if (!google::protobuf::TextFormat::ParseFromString(*text, root.get())) {
-    return absl::DataLossError(absl::StrCat(path, " does not parse as ", root_type->full_name(),
-                                            " (written by another schema, or damaged)"));
+  if (absl::Status parsed = ParseText(*text, path, root.get()); !parsed.ok()) {
+    return absl::DataLossError(absl::StrCat(parsed.message(), "\n(", path, " does not parse as ",
+                                            root_type->full_name(),
+                                            ": written by another schema, or damaged)"));
   }
   const google::protobuf::OneofDescriptor* oneof = TaskOneof(root_type);
   const FieldDescriptor* chosen =

@@ -2,6 +2,8 @@
 #include "heyhi/cli/xp_setup.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <ctime>
 #include <memory>
@@ -65,8 +67,8 @@ std::string CommandToRepeat(const std::vector<std::string>& argv, const std::str
   return absl::StrCat("cd ", ShellQuote(launch_dir), " && ", absl::StrJoin(words, " "), "\n");
 }
 
-absl::Status WriteXpFiles(const ExpDir& dir, const Composed& composed, const std::string& config,
-                          const XpFiles& files, const SourceState& source, XpRecord* record) {
+void FillXpRecord(const Composed& composed, const std::string& config, const XpFiles& files,
+                  const SourceState& source, XpRecord* record) {
   if (!record->has_config()) record->set_config(config);
   record->set_config_abs(composed.config_path);
   record->set_conf_root(composed.search->conf_root);
@@ -80,6 +82,10 @@ absl::Status WriteXpFiles(const ExpDir& dir, const Composed& composed, const std
     record->set_git_commit(source.commit);
     record->set_git_dirty(source.dirty);
   }
+}
+
+absl::Status WriteXpFiles(const ExpDir& dir, const Composed& composed, const XpFiles& files,
+                          const SourceState& source) {
   absl::Status status = SaveConfig(*composed.root, dir.File(kRootConfigFile));
   if (status.ok()) status = SaveConfig(*composed.task, dir.File(kTaskConfigFile));
   std::string overrides;
@@ -89,10 +95,16 @@ absl::Status WriteXpFiles(const ExpDir& dir, const Composed& composed, const std
   if (status.ok()) status = dir.WriteFile(kLaunchDirFile, files.launch_dir + "\n");
   if (status.ok()) status = dir.WriteFile(kSnapshotFile, files.snapshot + "\n");
   if (status.ok()) status = WriteSourceState(source, dir);
-  if (status.ok()) {
-    status = UpdateXpRecord(dir, [record](XpRecord* stored) { *stored = *record; });
-  }
   return status;
+}
+
+absl::Status StoreXpRecord(const ExpDir& dir, const XpRecord& record, bool goes_on) {
+  return UpdateXpRecord(dir, [&record, goes_on](XpRecord* stored) {
+    XpRecord kept = record;
+    if (goes_on && stored->created() > 0) kept.set_created(stored->created());
+    if (goes_on) *kept.mutable_job_ids() = stored->job_ids();
+    *stored = std::move(kept);
+  });
 }
 
 std::string WipeRoot(const std::string& exp_dir, const std::string& exp_root) {
@@ -108,6 +120,11 @@ bool HoldsOnlyHeyhiFiles(const std::string& path) {
     const std::string name = entry->d_name;
     if (name == "." || name == "..") continue;
     if (!absl::StartsWith(name, kMarkerFile) && !absl::StartsWith(name, "heyhi.")) return false;
+    struct stat st;
+    if (fstatat(dirfd(dir.get()), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(st.st_mode)) {
+      return false;
+    }
   }
   return true;
 }

@@ -44,19 +44,28 @@ struct XpFiles {
   std::string snapshot;  // the binary the jobs run
 };
 
-// Writes the frozen configs, overrides.txt, command.txt, the launch dir and
-// the snapshot path into `dir`, and the source state when it has a commit;
-// fills `record` (config paths, overrides, command, task, times, git) and
-// writes it. `config` is the config as the user named it.
-absl::Status WriteXpFiles(const ExpDir& dir, const Composed& composed, const std::string& config,
-                          const XpFiles& files, const SourceState& source, XpRecord* record);
+// Fills `record` for a launch: config paths (`config` as the user named
+// it), overrides, command, launch folder, task, creation time, git state.
+void FillXpRecord(const Composed& composed, const std::string& config, const XpFiles& files,
+                  const SourceState& source, XpRecord* record);
+
+// Writes the frozen configs, overrides.txt, command.txt, the launch dir, the
+// snapshot path and the source state into `dir`.
+absl::Status WriteXpFiles(const ExpDir& dir, const Composed& composed, const XpFiles& files,
+                          const SourceState& source);
+
+// Writes `record` as the exp dir's record. An XP that `goes_on` in its folder
+// (start_continue, a retried grid member) keeps its history: when it was
+// made and every job it had.
+absl::Status StoreXpRecord(const ExpDir& dir, const XpRecord& record, bool goes_on);
 
 // The folder `Wipe()` must stay inside: the exp root, or for an exp dir
 // outside it, the folder that holds it.
 std::string WipeRoot(const std::string& exp_dir, const std::string& exp_root);
 
 // True when the folder holds nothing but heyhi's own files: empty, or being
-// created by a racing `run` that has not written its marker yet.
+// created by a racing `run` that has not written its marker yet. (A folder
+// or a link by the name of one of them is not heyhi's.)
 bool HoldsOnlyHeyhiFiles(const std::string& path);
 
 }  // namespace heyhi

@@ -140,6 +140,9 @@ absl::StatusOr<const Descriptor*> GuessConfigType(const std::string& path,
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": no type given and no root message to guess from"));
   }
+  if (absl::Status conf_root_ok = CheckGivenConfRoot(conf_root); !conf_root_ok.ok()) {
+    return conf_root_ok;
+  }
   const std::string abs_path = AbsolutePath(path);
   absl::StatusOr<std::string> text =
       ReadConfigText(abs_path, MakeSearchPath(abs_path, conf_root).project_root);
@@ -158,6 +161,9 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
                                     const LoadOptions& options) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = options.times != nullptr ? Clock::now() : Clock::time_point();
+  if (absl::Status conf_root_ok = CheckGivenConfRoot(options.conf_root); !conf_root_ok.ok()) {
+    return conf_root_ok;
+  }
   Composed composed;
   const std::string cwd = CurrentDir();
   composed.config_path = AbsolutePath(path, cwd);

@@ -343,9 +343,13 @@ absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
   absl::StatusOr<std::string> resolved =
       ResolveInclude(path, mount, ParentDir(file.abs_path), search_);
   if (!resolved.ok()) {
-    return Prefixed(resolved.status(), Where(file.display, *file.locations,
-                                             Concat(include_at, {PathStep::Field(path_field)})) +
-                                           ": ");
+    // At its path, or at the include itself when it has none.
+    const FieldPath path_at = Concat(include_at, {PathStep::Field(path_field)});
+    return Prefixed(
+        resolved.status(),
+        Where(file.display, *file.locations,
+              FindLocation(*file.locations, path_at) != nullptr ? path_at : include_at) +
+            ": ");
   }
   auto on_stack = std::find(stack_.begin(), stack_.end(), *resolved);
   if (on_stack != stack_.end()) {

@@ -122,6 +122,25 @@ std::string FindConfRoot(const std::string& config_path) {
   return ParentDir(file);
 }
 
+absl::Status CheckGivenConfRoot(const std::string& conf_root) {
+  const char* from_env = std::getenv("HH_CONF_ROOT");
+  std::string given;
+  if (!conf_root.empty()) {
+    given = absl::StrCat("conf_root ", conf_root);
+  } else if (from_env != nullptr && *from_env != '\0') {
+    given = absl::StrCat("HH_CONF_ROOT=", from_env);
+  } else {
+    return absl::OkStatus();
+  }
+  std::error_code error;
+  const fs::path path = conf_root.empty() ? fs::path(from_env) : fs::path(conf_root);
+  if (fs::is_directory(path, error)) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      given, ": ", fs::exists(path, error) ? "not a folder" : "no such folder",
+      "; the conf root is the folder that holds common/ (by default the config's nearest "
+      "ancestor named conf)"));
+}
+
 SearchPath MakeSearchPath(const std::string& config_path, const std::string& conf_root,
                           const std::vector<std::string>& include_dirs) {
   SearchPath search;
@@ -161,8 +180,11 @@ absl::StatusOr<std::string> ResolveInclude(const std::string& path, const std::s
   }
   if (path[0] == '/') {
     if (IsRegularFile(path)) return AbsolutePath(path, "/");
+    std::error_code error;
+    const bool folder = fs::is_directory(path, error);
     return absl::NotFoundError(
-        absl::StrCat("include \"", path, "\" (mount \"", mount, "\"): no such file"));
+        absl::StrCat("include \"", path, "\" (mount \"", mount,
+                     "\"): ", folder ? "a folder, not a config file" : "no such file"));
   }
   if (absl::StrContains(path, '/')) {
     const std::string from_root = JoinPath(search.project_root, path);

@@ -20,6 +20,10 @@ struct SearchPath {
 // ancestor folder named `conf`, else the file's own folder. Absolute.
 std::string FindConfRoot(const std::string& config_path);
 
+// OK unless a conf root is given, as `conf_root` (pp --conf_root) or else as
+// $HH_CONF_ROOT, that is not a folder: an error naming it and how it was given.
+absl::Status CheckGivenConfRoot(const std::string& conf_root);
+
 // The search path for `config_path`: conf root as FindConfRoot unless
 // `conf_root` is given, project root its parent, and `include_dirs`.
 SearchPath MakeSearchPath(const std::string& config_path, const std::string& conf_root = "",

@@ -27,60 +27,142 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/text_format.h"
+#include "heyhi/base/edit_distance.h"
 #include "heyhi/base/files.h"
 
 namespace heyhi {
 namespace {
 
 using google::protobuf::Descriptor;
+using google::protobuf::EnumDescriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::io::Tokenizer;
 
-// Keeps the first error the parser reports, located 1-based.
+// The text between `marker` and the next '"' in `message`, "" if absent.
+std::string QuotedAfter(const std::string& message, const std::string& marker) {
+  const size_t begin = message.find(marker);
+  if (begin == std::string::npos) return "";
+  const size_t end = message.find('"', begin + marker.size());
+  if (end == std::string::npos) return "";
+  return message.substr(begin + marker.size(), end - begin - marker.size());
+}
+
+// The enum types of the fields named `name` in `type` and every message type
+// reachable from it, in the order first found.
+void EnumsOfFieldsNamed(const Descriptor* type, const std::string& name,
+                        std::set<const Descriptor*>* seen,
+                        std::vector<const EnumDescriptor*>* found) {
+  if (type == nullptr || !seen->insert(type).second) return;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const FieldDescriptor* field = type->field(i);
+    if (field->enum_type() != nullptr && field->name() == name &&
+        std::find(found->begin(), found->end(), field->enum_type()) == found->end()) {
+      found->push_back(field->enum_type());
+    }
+    EnumsOfFieldsNamed(field->message_type(), name, seen, found);
+  }
+}
+
+std::string EnumValueNames(const EnumDescriptor* type) {
+  std::vector<std::string> names;
+  for (int i = 0; i < type->value_count(); ++i) {
+    names.push_back(absl::StrCat(type->value(i)->name(), " (", type->value(i)->number(), ")"));
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+// What would have been valid, for the parser's errors that have a finite set
+// of answers: the closest field names for an unknown field, the values of
+// the enum for an unknown enum value. "" for other errors.
+std::string ValidAlternatives(const std::string& message, const Descriptor* root) {
+  if (root == nullptr) return "";
+  const std::string type_name = QuotedAfter(message, "Message type \"");
+  const std::string field_name = QuotedAfter(message, "has no field named \"");
+  if (!type_name.empty() && !field_name.empty()) {
+    const Descriptor* type = root->file()->pool()->FindMessageTypeByName(type_name);
+    if (type == nullptr) return "";
+    std::vector<std::string> names;
+    for (int i = 0; i < type->field_count(); ++i) names.push_back(type->field(i)->name());
+    const std::vector<std::string> closest = ClosestMatches(field_name, names);
+    return closest.empty() ? "" : absl::StrCat("; did you mean: ", absl::StrJoin(closest, ", "));
+  }
+  const std::string enum_field = QuotedAfter(message, "\" for field \"");
+  if (absl::StartsWith(message, "Unknown enumeration value") && !enum_field.empty()) {
+    std::set<const Descriptor*> seen;
+    std::vector<const EnumDescriptor*> enums;
+    EnumsOfFieldsNamed(root, enum_field, &seen, &enums);
+    if (enums.size() == 1) return absl::StrCat("; expected one of ", EnumValueNames(enums[0]));
+    std::vector<std::string> each;
+    for (const EnumDescriptor* type : enums) {
+      absl::StrAppend(&each.emplace_back(), type->name(), ": ", EnumValueNames(type));
+    }
+    return each.empty() ? "" : absl::StrCat("; expected, for ", absl::StrJoin(each, "; for "));
+  }
+  return "";
+}
+
+// Keeps the first error the parser reports, located 1-based, with the valid
+// alternatives where they are a short list.
 class FirstErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
-  FirstErrorCollector(const std::string& file, const std::string& text)
-      : file_(file), text_(text) {}
+  FirstErrorCollector(const std::string& file, const std::string& text, const Descriptor* root)
+      : file_(file), text_(text), root_(root) {}
   void AddError(int line, int column, const std::string& message) override {
     if (!error_.empty()) return;
-    column = NameColumn(line, column, message);
-    error_ = absl::StrCat(file_, ":", line + 1, ":", column + 1, ": ", message);
+    PointAtTheQuotedName(message, &line, &column);
+    const std::string alternatives = ValidAlternatives(message, root_);
+    error_ = absl::StrCat(
+        file_, ":", line + 1, ":", column + 1, ": ",
+        alternatives.empty() ? absl::string_view(message) : absl::StripSuffix(message, "."),
+        alternatives);
   }
   const std::string& error() const { return error_; }
 
  private:
-  // The parser reports an unknown field after reading its name; point at the
-  // name itself, which the message quotes.
-  int NameColumn(int line, int column, const std::string& message) const {
-    static const std::string kMarker = "has no field named \"";
-    const size_t marker = message.find(kMarker);
-    if (marker == std::string::npos) return column;
-    const size_t begin = marker + kMarker.size();
-    const size_t end = message.find('"', begin);
-    if (end == std::string::npos) return column;
-    const std::string name = message.substr(begin, end - begin);
+  // The parser reports an unknown field after reading its name, and an
+  // unknown enum value at the token after it; point at the name or value
+  // itself, which the message quotes.
+  void PointAtTheQuotedName(const std::string& message, int* line, int* column) const {
+    std::string name = QuotedAfter(message, "has no field named \"");
+    if (name.empty()) name = QuotedAfter(message, "Unknown enumeration value of \"");
+    if (name.empty()) return;
     size_t line_start = 0;
-    for (int i = 0; i < line && line_start != std::string::npos; ++i) {
+    for (int i = 0; i < *line && line_start != std::string::npos; ++i) {
       line_start = text_.find('\n', line_start);
       if (line_start != std::string::npos) ++line_start;
     }
-    if (line_start == std::string::npos) return column;
-    const size_t line_end = std::min(text_.find('\n', line_start), text_.size());
-    const std::string line_text = text_.substr(line_start, line_end - line_start);
-    const size_t found = line_text.rfind(name, static_cast<size_t>(std::max(column, 0)));
+    if (line_start == std::string::npos) return;
+    const auto is_name_char = [](char c) { return absl::ascii_isalnum(c) || c == '_'; };
+    size_t found = text_.rfind(name, std::min(line_start + std::max(*column, 0), text_.size()));
+    while (found != std::string::npos &&
+           ((found > 0 && is_name_char(text_[found - 1])) ||
+            (found + name.size() < text_.size() && is_name_char(text_[found + name.size()])))) {
+      found = found == 0 ? std::string::npos : text_.rfind(name, found - 1);
+    }
+    if (found == std::string::npos) return;
+    const size_t found_line_start =
+        text_.rfind('\n', found) == std::string::npos ? 0 : text_.rfind('\n', found) + 1;
     // Columns count tabs to the next multiple of 8, as the parser does.
-    if (found == std::string::npos || line_text.find('\t') != std::string::npos) return column;
-    return static_cast<int>(found);
+    if (text_.substr(found_line_start, found - found_line_start).find('\t') != std::string::npos) {
+      return;
+    }
+    *line = static_cast<int>(std::count(text_.begin(), text_.begin() + found, '\n'));
+    *column = static_cast<int>(found - found_line_start);
   }
 
   const std::string& file_;
   const std::string& text_;
+  const Descriptor* root_;
   std::string error_;
 };
 
@@ -341,7 +423,7 @@ std::string SubstituteRootDir(const std::string& text, const std::string& projec
 absl::Status ParseText(const std::string& text, const std::string& display_name,
                        google::protobuf::Message* out, std::vector<FieldLocation>* locations) {
   google::protobuf::TextFormat::Parser parser;
-  FirstErrorCollector errors(display_name, text);
+  FirstErrorCollector errors(display_name, text, out->GetDescriptor());
   parser.RecordErrorsTo(&errors);
   parser.AllowPartialMessage(true);
   // Without a limit, a file of a few thousand nested messages exhausts the

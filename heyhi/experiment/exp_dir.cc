@@ -196,22 +196,7 @@ absl::StatusOr<std::string> ExpDir::JobId() const {
   return id;
 }
 
-int ExpDir::RemoveLeftoverTempFiles() const {
-  std::unique_ptr<DIR, int (*)(DIR*)> listing(opendir(path_.c_str()), closedir);
-  if (!listing) return 0;
-  int removed = 0;
-  while (dirent* entry = readdir(listing.get())) {
-    const absl::string_view name = entry->d_name;
-    const size_t tmp = name.rfind(".tmp.");
-    if (tmp == absl::string_view::npos) continue;
-    const absl::string_view rest = name.substr(tmp + 5);
-    int pid = 0;
-    if (!absl::SimpleAtoi(rest.substr(0, rest.find('.')), &pid) || pid <= 0) continue;
-    if (ProcessAlive(pid)) continue;  // still writing it
-    if (unlinkat(dirfd(listing.get()), entry->d_name, 0) == 0) ++removed;
-  }
-  return removed;
-}
+int ExpDir::RemoveLeftoverTempFiles() const { return RemoveStaleTempFiles(path_); }
 
 absl::StatusOr<std::string> ExpDir::CheckWipeable() const {
   struct stat st;

@@ -121,12 +121,23 @@ absl::Status AppendMetrics(const std::string& path, const std::map<std::string, 
   line["step"] = step;
   line["time"] =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  const std::string text = line.dump() + "\n";
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  std::string text = line.dump() + "\n";
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoError("cannot open", path);
+  // A line cut short (a process killed while writing it) is ended first, so
+  // that it spoils no line after it.
+  struct stat st;
+  const off_t size = fstat(fd, &st) == 0 ? st.st_size : -1;
+  char last = '\n';
+  if (size > 0 && pread(fd, &last, 1, size - 1) == 1 && last != '\n') text.insert(0, "\n");
   // One write of the whole line: O_APPEND places it after every earlier one.
   const bool written = WriteAll(fd, text) && fsync(fd) == 0;
   absl::Status status = written ? absl::OkStatus() : ErrnoError("cannot append to", path);
+  // A full disk cuts a line short: take back what was written of it.
+  if (!written && size >= 0 && ftruncate(fd, size) != 0) {
+    status = absl::Status(status.code(),
+                          absl::StrCat(status.message(), " (and cannot take back its last line)"));
+  }
   close(fd);
   return status;
 }

@@ -40,6 +40,8 @@ absl::StatusOr<std::string> SnapshotBinary(const std::string& binary, const std:
   if (absl::StatusOr<std::string> sha = ReadFileToString(known); sha.ok()) {
     const std::string target = absl::StrCat(exp_root, "/.bin/", *sha, "/run");
     if (sha->size() == 64 && stat(target.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      // A copy that a killed run left half made is of no use to anyone.
+      RemoveStaleTempFiles(absl::StrCat(exp_root, "/.bin/", *sha), "run");
       return target;
     }
   }
@@ -48,16 +50,21 @@ absl::StatusOr<std::string> SnapshotBinary(const std::string& binary, const std:
   const std::string sha = Sha256Hex(*content);
   const std::string folder = absl::StrCat(exp_root, "/.bin/", sha);
   const std::string target = folder + "/run";
+  RemoveStaleTempFiles(folder, "run");
   if (stat(target.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
     if (absl::Status made = MakeDirs(folder); !made.ok()) return made;
     // A copy, not a hard link: a build that rewrites the binary in place
     // would change a hard-linked snapshot under a waiting job.
     if (absl::Status written = WriteFileAtomically(target, *content, 0755); !written.ok()) {
+      rmdir(folder.c_str());  // when it holds nothing else
       return written;
     }
   }
   // Remembering the hash is an optimisation: failing to only costs time.
-  if (MakeDirs(exp_root + "/.bin/known").ok()) WriteFileAtomically(known, sha).IgnoreError();
+  if (MakeDirs(exp_root + "/.bin/known").ok()) {
+    RemoveStaleTempFiles(exp_root + "/.bin/known");
+    WriteFileAtomically(known, sha).IgnoreError();
+  }
   return target;
 }
 

@@ -51,6 +51,7 @@ absl::Status IndexXp(const std::string& exp_root, const std::string& sig,
   const std::string link = absl::StrCat(dir, "/", sig);
   if (ReadLink(link) == exp_dir) return absl::OkStatus();
   const std::string temp = absl::StrCat(link, ".tmp.", getpid());
+  RemoveStaleTempFiles(dir, sig);  // left by a run killed in between
   unlink(temp.c_str());
   if (symlink(exp_dir.c_str(), temp.c_str()) != 0) return ErrnoError("cannot create", temp);
   if (rename(temp.c_str(), link.c_str()) != 0) {
@@ -59,6 +60,12 @@ absl::Status IndexXp(const std::string& exp_root, const std::string& sig,
     return error;
   }
   return absl::OkStatus();
+}
+
+void UnindexXp(const std::string& exp_root, const std::string& sig, const std::string& exp_dir) {
+  if (sig.empty() || !IsHex(sig)) return;
+  const std::string link = absl::StrCat(IndexDir(exp_root), "/", sig);
+  if (ReadLink(link) == exp_dir) unlink(link.c_str());
 }
 
 absl::StatusOr<std::string> FindXp(const std::string& exp_root, const std::string& sig_or_dir) {

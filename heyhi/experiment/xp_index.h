@@ -26,6 +26,10 @@ struct IndexedXp {
 absl::Status IndexXp(const std::string& exp_root, const std::string& sig,
                      const std::string& exp_dir);
 
+// Removes `<exp_root>/.xps/<sig>` if it points to `exp_dir` (an experiment
+// that was removed again before its task started).
+void UnindexXp(const std::string& exp_root, const std::string& sig, const std::string& exp_dir);
+
 // The exp dir that `sig_or_dir` names: a path to an exp dir (it must carry
 // heyhi's marker), or a signature or a unique prefix of one of at least
 // kMinSigPrefix hex characters. An unknown or ambiguous prefix is an error

@@ -24,6 +24,7 @@
 #include "glog/logging.h"
 #include "heyhi/base/files.h"
 #include "heyhi/base/subprocess.h"
+#include "heyhi/base/test_hook.h"
 #include "heyhi/experiment/local_job.h"
 
 namespace heyhi {
@@ -133,6 +134,7 @@ absl::Status RunLocalWorkers(const std::string& binary, const std::string& exp_d
               << options.log_file;
     running[*pid] = rank;
   }
+  KillHereForTest("after_workers");
   while (!running.empty()) {
     int status = 0;
     const pid_t pid = waitpid(-1, &status, 0);
