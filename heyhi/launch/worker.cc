@@ -25,18 +25,18 @@
 namespace heyhi {
 namespace {
 
-std::string Env(const char* name) {
+std::string EnvVar(const char* name) {
   const char* value = std::getenv(name);
   return value == nullptr ? "" : value;
 }
 
 int EnvInt(const char* name, int fallback) {
   int value = 0;
-  return absl::SimpleAtoi(Env(name), &value) ? value : fallback;
+  return absl::SimpleAtoi(EnvVar(name), &value) ? value : fallback;
 }
 
 // A Slurm job's rank, not a local worker (those have RANK from their `run`).
-bool IsSlurmWorker() { return Env("RANK").empty() && !Env("SLURM_JOB_ID").empty(); }
+bool IsSlurmWorker() { return EnvVar("RANK").empty() && !EnvVar("SLURM_JOB_ID").empty(); }
 
 // For a Slurm worker whose launcher asks for a signal: the watch that turns
 // it into a checkpoint and a requeue. Null when there is nothing to watch.
@@ -55,7 +55,7 @@ absl::StatusOr<std::unique_ptr<PreemptionWatch>> WatchForPreemption(
   if (!signal.ok()) return signal.status();
   PreemptionOptions options;
   options.signal = *signal;
-  options.job_id = Env("SLURM_JOB_ID");
+  options.job_id = EnvVar("SLURM_JOB_ID");
   options.max_requeues = slurm.max_requeues();
   options.requeue = [](const std::string& job_id) { return SlurmClient().Requeue(job_id); };
   options.exit = [](int exit_code) {
@@ -83,17 +83,17 @@ JobContext JobContextFromEnv(const std::string& exp_dir, const std::string& laun
   JobContext::Job job;
   job.exp_dir = exp_dir;
   job.launch_dir = launch_dir;
-  if (!Env("RANK").empty()) {
+  if (!EnvVar("RANK").empty()) {
     job.rank = EnvInt("RANK", 0);
     job.world_size = EnvInt("WORLD_SIZE", 1);
     job.local_rank = EnvInt("LOCAL_RANK", 0);
-    if (!Env("MASTER_ADDR").empty()) job.master_addr = Env("MASTER_ADDR");
+    if (!EnvVar("MASTER_ADDR").empty()) job.master_addr = EnvVar("MASTER_ADDR");
     job.master_port = EnvInt("MASTER_PORT", 0);
-  } else if (!Env("SLURM_PROCID").empty()) {
+  } else if (!EnvVar("SLURM_PROCID").empty()) {
     job.rank = EnvInt("SLURM_PROCID", 0);
     job.world_size = EnvInt("SLURM_NTASKS", 1);
     job.local_rank = EnvInt("SLURM_LOCALID", 0);
-    const std::string first_host = FirstHostOfNodeList(Env("SLURM_JOB_NODELIST"));
+    const std::string first_host = FirstHostOfNodeList(EnvVar("SLURM_JOB_NODELIST"));
     if (!first_host.empty()) job.master_addr = first_host;
     job.master_port = EnvInt("MASTER_PORT", 0);
   }
