@@ -30,6 +30,7 @@
 #include "heyhi/config/describe.h"
 #include "heyhi/config/include_resolver.h"
 #include "heyhi/config/printer.h"
+#include "heyhi/env.h"
 #include "heyhi/exp_dir.h"
 #include "heyhi/experiment/local_job.h"
 #include "heyhi/experiment/naming.h"
@@ -189,7 +190,7 @@ absl::Status WriteExpFiles(const ExpDir& dir, const RunCommandLine& cli, const C
 
 // The record of a new experiment, before its task starts.
 void FillRecord(const RunCommandLine& cli, const Composed& composed, const std::string& launch_dir,
-                XpRecord* record) {
+                const LaunchPlan& plan, const ActiveEnv& env, XpRecord* record) {
   if (!record->has_config()) record->set_config(cli.config);
   record->set_config_abs(composed.config_path);
   record->set_conf_root(composed.search->conf_root);
@@ -199,11 +200,19 @@ void FillRecord(const RunCommandLine& cli, const Composed& composed, const std::
   record->set_launch_dir(launch_dir);
   record->set_task(composed.task_name);
   record->set_created(UnixNow());
+  *record->mutable_env() = env;
+  record->clear_slurm_submitted();
+  record->clear_slurm_from_env();
+  if (plan.kind == LauncherKind::kSlurm) {
+    *record->mutable_slurm_submitted() = plan.slurm;
+    for (const std::string& name : plan.slurm_from_env) record->add_slurm_from_env(name);
+  }
 }
 
 int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
-           const RegisteredTask& task, const LaunchPlan& plan, ExpDir& dir,
-           const std::string& exp_root, std::unique_ptr<ExpLock> lock) {
+           const RegisteredTask& task, const LaunchPlan& plan, ExpDir& dir, const ActiveEnv& env,
+           std::unique_ptr<ExpLock> lock) {
+  const std::string& exp_root = env.active_cluster().exp_dir();
   const std::string launch_dir = WorkingDirectory();
   absl::StatusOr<std::string> binary = CurrentExecutable();
   if (!binary.ok()) return Fail(std::string(binary.status().message()));
@@ -214,7 +223,7 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
     if (!cached.ok()) return Fail(std::string(cached.status().message()));
     snapshot = *cached;
   }
-  FillRecord(cli, composed, launch_dir, &record);
+  FillRecord(cli, composed, launch_dir, plan, env, &record);
   absl::Status written = WriteExpFiles(dir, cli, composed, launch_dir, snapshot);
   if (written.ok()) {
     absl::StatusOr<SourceState> source = RecordSourceState(launch_dir, dir);
@@ -236,7 +245,7 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
   google::AddLogSink(&sink);
   LOG(INFO) << "running task " << task.case_name << " in " << dir.path() << " (snapshot "
             << snapshot << ")";
-  absl::Status ran = LaunchTask(plan, task, *composed.task, dir.path(), launch_dir, snapshot);
+  absl::Status ran = LaunchTask(plan, task, *composed.task, dir.path(), launch_dir, snapshot, env);
   if (ran.ok() && LaunchEndsWithTask(plan)) {
     ran = dir.MarkDone();
     if (ran.ok()) LOG(INFO) << "task " << task.case_name << " done";
@@ -252,17 +261,18 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
 
 // The composition `run` starts from: the config file with the overrides,
 // or with -f SIG the stored config of that experiment with them on top.
-// `parent_dir` gets the exp dir of SIG.
+// `parent_dir` gets the exp dir of SIG, found under `exp_root`.
 absl::StatusOr<Composed> ComposeForRun(const RunCommandLine& cli,
                                        const google::protobuf::Descriptor* root_type,
-                                       XpRecord* record, std::string* parent_dir) {
+                                       const std::string& exp_root, XpRecord* record,
+                                       std::string* parent_dir) {
   if (cli.from.empty()) {
     LoadOptions options;
     options.root_type = root_type;
     return LoadConfig(cli.config, cli.overrides, options);
   }
   if (!cli.config.empty()) return absl::InvalidArgumentError("give -c CFG or -f SIG, not both");
-  absl::StatusOr<std::string> found = FindXp(DefaultExpRoot(), cli.from);
+  absl::StatusOr<std::string> found = FindXp(exp_root, cli.from);
   if (!found.ok()) return found.status();
   *parent_dir = *found;
   absl::StatusOr<XpRecord> parent = ReadXpRecord(ExpDir(*found, *found));
@@ -282,7 +292,15 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   }
   XpRecord record;
   std::string parent_dir;
-  absl::StatusOr<Composed> composed = ComposeForRun(cli, root_type, &record, &parent_dir);
+  // The environment: of the config's conf root; with -f SIG (no config), of
+  // the working directory's, which also finds SIG.
+  absl::StatusOr<ActiveEnv> env = absl::UnknownError("not loaded");
+  if (!cli.from.empty()) {
+    env = LoadEnvironment(ConfRootOfWorkingDir());
+    if (!env.ok()) return Fail(std::string(env.status().message()));
+  }
+  absl::StatusOr<Composed> composed = ComposeForRun(
+      cli, root_type, env.ok() ? env->active_cluster().exp_dir() : "", &record, &parent_dir);
   if (!composed.ok()) return Fail(std::string(composed.status().message()));
   if (cli.print + cli.print_flat + cli.print_flat_all + !cli.describe.empty() > 1) {
     return Fail("choose one of --print, --print-flat, --print-flat-all, --describe", kExitBadUsage);
@@ -296,7 +314,9 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     if (!parsed.ok()) return Fail(std::string(parsed.status().message()), kExitBadUsage);
     mode = *parsed;
   }
-  const std::string exp_root = DefaultExpRoot();
+  if (!env.ok()) env = LoadEnvironment(composed->search->conf_root);
+  if (!env.ok()) return Fail(std::string(env.status().message()));
+  const std::string exp_root = env->active_cluster().exp_dir();
   absl::StatusOr<ExpIdFields> fields = MakeExpIdFields(
       composed->config_path, composed->search->conf_root, TokensForTag(*composed, cli.overrides),
       cli.adhoc, Signature(*composed->task), std::time(nullptr));
@@ -345,7 +365,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     return Fail(absl::StrCat("no task registered for \"", composed->task_name,
                              "\" in this binary; registered tasks: ", RegisteredTaskList()));
   }
-  absl::StatusOr<LaunchPlan> plan = PlanLaunch(*composed->task);
+  absl::StatusOr<LaunchPlan> plan = PlanLaunch(*composed->task, &*env);
   if (!plan.ok()) return Fail(std::string(plan.status().message()));
   if (IsDirectory(dir.path()) && !dir.HasMarker() && !HoldsOnlyHeyhiFiles(dir.path())) {
     return Fail(absl::StrCat(dir.path(), " exists and is not heyhi's (no ", kMarkerFile,
@@ -392,7 +412,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   }
   record.set_sig(fields->sig);
   record.set_tag(fields->redefines);
-  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root, std::move(*lock));
+  return Launch(cli, *composed, std::move(record), *task, *plan, dir, *env, std::move(*lock));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "heyhi/config.h"
 #include "heyhi/config/schema.h"
 #include "heyhi/config/text_loader.h"
+#include "heyhi/env.h"
 #include "heyhi/exp_dir.h"
 #include "heyhi/experiment/xp_record.h"
 #include "heyhi/heyhi.pb.h"
@@ -79,10 +80,12 @@ std::string FirstHostOfNodeList(const std::string& node_list) {
                                                                           : end - bracket - 1);
 }
 
-JobContext JobContextFromEnv(const std::string& exp_dir, const std::string& launch_dir) {
+JobContext JobContextFromEnv(const std::string& exp_dir, const std::string& launch_dir,
+                             ActiveEnv env) {
   JobContext::Job job;
   job.exp_dir = exp_dir;
   job.launch_dir = launch_dir;
+  job.env = std::move(env);
   if (!EnvVar("RANK").empty()) {
     job.rank = EnvInt("RANK", 0);
     job.world_size = EnvInt("WORLD_SIZE", 1);
@@ -99,6 +102,16 @@ JobContext JobContextFromEnv(const std::string& exp_dir, const std::string& laun
   }
   job.requeue_count = EnvInt("SLURM_RESTART_COUNT", 0);
   return JobContext(std::move(job));
+}
+
+ActiveEnv RecordedEnvironment(const XpRecord& record) {
+  if (record.has_env()) return record.env();
+  absl::StatusOr<ActiveEnv> env = LoadEnvironment(record.conf_root());
+  if (env.ok()) return *env;
+  LOG(WARNING) << "worker: the experiment records no environment and " << env.status().message()
+               << "; using the built-in defaults";
+  absl::StatusOr<ActiveEnv> built_in = LoadEnvironment("");
+  return built_in.ok() ? *built_in : ActiveEnv();
 }
 
 absl::StatusOr<FrozenConfig> ReadFrozenConfig(const std::string& exp_dir,
@@ -141,9 +154,11 @@ int WorkerMain(const std::string& exp_dir, const google::protobuf::Descriptor* r
   }
   absl::StatusOr<std::string> launch_dir =
       ReadFileToString(absl::StrCat(exp_dir, "/", kLaunchDirFile));
+  absl::StatusOr<XpRecord> record = ReadXpRecord(ExpDir(exp_dir, exp_dir));
   JobContext ctx = JobContextFromEnv(
       exp_dir,
-      launch_dir.ok() ? std::string(absl::StripTrailingAsciiWhitespace(*launch_dir)) : exp_dir);
+      launch_dir.ok() ? std::string(absl::StripTrailingAsciiWhitespace(*launch_dir)) : exp_dir,
+      RecordedEnvironment(record.ok() ? *record : XpRecord()));
   LOG(INFO) << "worker rank " << ctx.rank() << "/" << ctx.world_size() << " running task "
             << task->case_name << " in " << exp_dir;
   absl::StatusOr<std::unique_ptr<PreemptionWatch>> watch = WatchForPreemption(*frozen->task, ctx);

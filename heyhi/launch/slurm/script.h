@@ -29,15 +29,27 @@ struct SlurmJobShape {
 // InvalidArgument names the field and what would have been valid.
 absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm);
 
+// Whether `arg`, entry `index` of sbatch_args, is one option an #SBATCH line
+// can carry: it starts with '-' and holds no line break, '"' or '\'. The
+// error names `where` + "sbatch_args[index]" and the arg.
+absl::Status CheckSbatchArg(absl::string_view where, int index, absl::string_view arg);
+
+// The same for srun_args (single-quoted for the shell: quotes are fine).
+absl::Status CheckSrunArg(absl::string_view where, int index, absl::string_view arg);
+
 // The full text of the sbatch script: #SBATCH lines for the shape above, the
 // partition, the time limit (`hours`, as H:MM:SS), constraint, comment, the
 // pre-end signal (`signal`, e.g. "USR2@90"; sent to the job's steps, i.e. every
 // task; a "B:" prefix given in the config is passed through and sends it to
-// the batch shell instead; empty: no signal), --requeue, --open-mode=append,
-// and Slurm's stdout/stderr as <exp_dir>/slurm/%j.{out,err}. The body exports
+// the batch shell instead; empty: no signal), account, qos, exclude,
+// --requeue, --open-mode=append, Slurm's stdout/stderr as
+// <exp_dir>/slurm/%j.{out,err}, then one #SBATCH line per sbatch_args entry
+// (double-quoted when it holds a blank, '#' or '\''). The body exports
 // MASTER_PORT (10000 + job id % 20000: the same for every task and requeue) and runs
-// `exec srun --unbuffered --kill-on-bad-exit=1 <binary> --worker <exp_dir>`,
-// both paths single-quoted for the shell.
+// `exec srun --unbuffered --kill-on-bad-exit=1 <srun_args> <binary> --worker
+// <exp_dir>`, each word quoted for the shell where it needs it. An sbatch_args or
+// srun_args entry that is not one option (starts with '-', no line break; for
+// sbatch no '"' or '\' either) is an error naming it and its index.
 absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm, absl::string_view exp_dir,
                                              absl::string_view binary);
 
