@@ -13,7 +13,9 @@
 #include <type_traits>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
+#include "heyhi/heyhi.pb.h"
 
 namespace heyhi {
 
@@ -31,6 +33,9 @@ class JobContext {
     std::string master_addr = "127.0.0.1";
     int master_port = 0;
     int requeue_count = 0;
+    // The environment the experiment was launched in (heyhi/env.h): its
+    // exp root, reference dir and path rewrites.
+    ActiveEnv env;
   };
 
   explicit JobContext(Job job) : job_(std::move(job)) {}
@@ -50,8 +55,15 @@ class JobContext {
   // How many times this job was requeued after preemption (0 on first start).
   int requeue_count() const { return job_.requeue_count; }
 
-  // A path from the config: absolute as is, relative to launch_dir().
-  std::string ResolvePath(const std::string& path) const;
+  // The environment of the job: team, cluster and its values (`run env`).
+  const ActiveEnv& env() const { return job_.env; }
+
+  // A path from the config, as heyhi::ResolvePath (heyhi/paths.h) resolves
+  // it in env() for launch_dir(): the cluster's path_map first, then
+  // //reference/x -> <reference_dir>/x (which must exist), //sig/SIG[/rest]
+  // -> that experiment's exp dir [+ /rest], absolute as is, relative to
+  // launch_dir(). Errors name the path and what it resolved to.
+  absl::StatusOr<std::string> ResolvePath(const std::string& path) const;
 
   // On rank 0, appends one line to <exp dir>/metrics.jsonl: `metrics` with
   // `epoch`, `step` and the time, read by `run info`, `ls` and `plot`. The

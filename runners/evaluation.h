@@ -25,9 +25,11 @@ struct TensorDataset {
   int64_t size() const { return labels.size(0); }
 };
 
-// Loads `split` from `data.dir`, keeping at most data.max_train_samples or
-// data.max_test_samples (0: all).
-absl::StatusOr<TensorDataset> LoadTensorDataset(const DataCfg& data, Split split);
+// Loads `split` from `data.dir` (resolved by ctx.ResolvePath: //reference/,
+// path_map, relative to the launch folder), keeping at most
+// data.max_train_samples or data.max_test_samples (0: all).
+absl::StatusOr<TensorDataset> LoadTensorDataset(const DataCfg& data, Split split,
+                                                const heyhi::JobContext& ctx);
 
 // What a classifier scores on a data set.
 struct EvalResult {

@@ -40,11 +40,15 @@ nlohmann::ordered_json PerClassJson(const EvalResult& result) {
 
 }  // namespace
 
-absl::StatusOr<TensorDataset> LoadTensorDataset(const DataCfg& data, Split split) {
+absl::StatusOr<TensorDataset> LoadTensorDataset(const DataCfg& data, Split split,
+                                                const heyhi::JobContext& ctx) {
   DataCfgView view(data);
   const int max_samples =
       split == Split::kTrain ? view.max_train_samples() : view.max_test_samples();
-  absl::StatusOr<ImageSet> set = LoadFashionMnist(std::string(view.dir()), split, max_samples);
+  absl::StatusOr<std::string> dir = ctx.ResolvePath(std::string(view.dir()));
+  if (!dir.ok())
+    return absl::Status(dir.status().code(), absl::StrCat("data.dir: ", dir.status().message()));
+  absl::StatusOr<ImageSet> set = LoadFashionMnist(*dir, split, max_samples);
   if (!set.ok()) return set.status();
   TensorDataset dataset;
   dataset.rows = set->rows;
@@ -122,9 +126,14 @@ absl::Status RunEvaluation(const EvalTask& cfg, heyhi::JobContext& ctx) {
     const torch::Device device = RankDevice(ctx);
     auto group = DataParallelGroup::Join(ctx, device);
     if (!group.ok()) return group.status();
-    auto data = LoadTensorDataset(cfg.data(), Split::kTest);
+    auto data = LoadTensorDataset(cfg.data(), Split::kTest, ctx);
     if (!data.ok()) return data.status();
-    const std::string checkpoint = ctx.ResolvePath(std::string(*view.checkpoint()));
+    absl::StatusOr<std::string> resolved = ctx.ResolvePath(std::string(*view.checkpoint()));
+    if (!resolved.ok()) {
+      return absl::Status(resolved.status().code(),
+                          absl::StrCat("eval: checkpoint: ", resolved.status().message()));
+    }
+    const std::string& checkpoint = *resolved;
     auto loaded = LoadModelFromCheckpoint(checkpoint, data->rows, data->cols, kNumClasses);
     if (!loaded.ok()) return loaded.status();
     loaded->model->to(device);

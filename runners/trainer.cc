@@ -116,10 +116,10 @@ absl::Status Trainer::Setup() {
   if (!hold.ok()) return hold.status();
   if (group_->rank() == 0 && !FileExists(JoinPath(ctx_.exp_dir(), kHeldFile))) hold_ = *hold;
 
-  auto train = LoadTensorDataset(cfg_.data(), Split::kTrain);
+  auto train = LoadTensorDataset(cfg_.data(), Split::kTrain, ctx_);
   if (!train.ok()) return train.status();
   train_ = *std::move(train);
-  auto test = LoadTensorDataset(cfg_.data(), Split::kTest);
+  auto test = LoadTensorDataset(cfg_.data(), Split::kTest, ctx_);
   if (!test.ok()) return test.status();
   test_ = *std::move(test);
   steps_per_epoch_ = train_.size() / view_.batch_size();

@@ -311,7 +311,8 @@ ViewFlat FlatThroughViews(const heyhi::Composed& composed) {
   const google::protobuf::Message& msg = *composed.task;
   if (TryView<heyhi::LauncherView>(msg, &flat) || TryView<MlpView>(msg, &flat) ||
       TryView<ConvView>(msg, &flat) || TryView<TransformerView>(msg, &flat) ||
-      TryView<TestAgentView>(msg, &flat) || TryView<DataCfgView>(msg, &flat)) {
+      TryView<TestAgentView>(msg, &flat) || TryView<DataCfgView>(msg, &flat) ||
+      TryView<heyhi::EnvView>(msg, &flat)) {
     return flat;
   }
   ADD_FAILURE() << "no view for " << msg.GetDescriptor()->full_name();

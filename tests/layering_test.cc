@@ -25,8 +25,9 @@ std::string LayerOf(const std::string& include) {
       {"heyhi/config.h", "config"},      {"heyhi/overrides.h", "config"},
       {"heyhi/print.h", "config"},       {"heyhi/conf_access.h", "config"},
       {"heyhi/signature.h", "config"},   {"heyhi/cfg_view.h", "config"},
-      {"heyhi/schema_docs.h", "config"}, {"heyhi/exp_dir.h", "experiment"},
-      {"heyhi/task.h", "experiment"},    {"heyhi/main.h", "cli"}};
+      {"heyhi/schema_docs.h", "config"}, {"heyhi/env.h", "config"},
+      {"heyhi/exp_dir.h", "experiment"}, {"heyhi/task.h", "experiment"},
+      {"heyhi/paths.h", "experiment"},   {"heyhi/main.h", "cli"}};
   auto it = kPublicHeaders.find(include);
   if (it != kPublicHeaders.end()) return it->second;
   for (const std::string& layer : kLayers) {

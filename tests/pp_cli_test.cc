@@ -134,6 +134,36 @@ TEST_F(Pp, ExplainPrintsTheValueAndWhereItCameFrom) {
   EXPECT_EQ(run.out, "batch_size = 3\nbatch_size: override batch_size=3\n");
 }
 
+TEST_F(Pp, ExplainShowsTheWrittenAndTheResolvedPathOfAReferencePath) {
+  tree_.Write("ref/models/base.pt", "weights");
+  ScopedEnv reference("HH_REFERENCE_DIR", tree_.Path("ref"));
+  ScopedEnv no_cluster("HH_CLUSTER", std::nullopt);
+  ScopedEnv no_env("HH_ENV", std::nullopt);
+  PpResult run = RunPp({"conf/c01_eval/eval.prototxt", "--explain", "checkpoint",
+                        "checkpoint=//reference/models/base.pt"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, absl::StrCat("checkpoint = //reference/models/base.pt\n"
+                                  "checkpoint: override checkpoint=//reference/models/base.pt\n"
+                                  "checkpoint: \"//reference/models/base.pt\" resolves to ",
+                                  tree_.Path("ref/models/base.pt"),
+                                  " (reference dir from HH_REFERENCE_DIR)\n"));
+  // Asked about the whole message, every prefixed path under it.
+  run = RunPp({"conf/c01_eval/eval.prototxt", "--explain", "data", "data.dir=//reference/missing"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out,
+              HasSubstr(absl::StrCat("data.dir: \"//reference/missing\" does not resolve: "
+                                     "'//reference/missing' is ",
+                                     tree_.Path("ref/missing"), ", which does not exist")));
+}
+
+TEST_F(Pp, ExplainOfASigPathSaysRunResolvesIt) {
+  PpResult run = RunPp(
+      {"conf/c01_eval/eval.prototxt", "--explain", "checkpoint", "checkpoint=//sig/abcd/c.pt"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("checkpoint: \"//sig/abcd/c.pt\" is resolved by run, when the "
+                                 "task asks: pp does not read the XP index"));
+}
+
 TEST_F(Pp, DescribePrintsDocTypeDefaultAndCurrentValue) {
   PpResult run = RunPp({"conf/c02_sup_train/sl.prototxt", "--describe", "batch_size"});
   ASSERT_EQ(run.exit_code, 0) << run.err;

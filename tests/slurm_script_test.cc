@@ -180,6 +180,67 @@ TEST(SlurmScript, RelativeExpDirIsRejected) {
   EXPECT_THAT(MakeSbatchScript(slurm, "exp", "/bin/run").status().message(), HasSubstr("absolute"));
 }
 
+TEST(SlurmScript, AccountQosAndExcludeAreCopied) {
+  SlurmLauncher slurm;
+  slurm.set_account("research");
+  slurm.set_qos("high");
+  slurm.set_exclude("node[1-3]");
+  EXPECT_THAT(SbatchLines(slurm),
+              IsSupersetOf({"--account=research", "--qos=high", "--exclude=node[1-3]"}));
+}
+
+TEST(SlurmScript, SbatchArgsAreOneSbatchLineEachAfterHeyhisOwn) {
+  SlurmLauncher slurm;
+  slurm.add_sbatch_args("--mail-type=END");
+  slurm.add_sbatch_args("--comment=two words # not a comment");
+  slurm.add_sbatch_args("--job-name=it's");
+  const std::vector<std::string> lines = SbatchLines(slurm);
+  ASSERT_GE(lines.size(), 3u);
+  // Blanks, '#' and single quotes are kept in one word by double quotes.
+  EXPECT_THAT(std::vector<std::string>(lines.end() - 3, lines.end()),
+              ElementsAre("--mail-type=END", "\"--comment=two words # not a comment\"",
+                          "\"--job-name=it's\""));
+}
+
+TEST(SlurmScript, SbatchArgWithALineBreakQuoteOrBackslashIsRejectedNamingIt) {
+  for (const char* bad : {"--comment=a\nb", "--comment=\"x\"", "--comment=a\\b"}) {
+    SlurmLauncher slurm;
+    slurm.add_sbatch_args("--mail-type=END");
+    slurm.add_sbatch_args(bad);
+    absl::Status status = MakeSbatchScript(slurm, "/exp", "/bin/run").status();
+    EXPECT_THAT(status.message(), HasSubstr("launcher.slurm.sbatch_args[1]: '")) << bad;
+  }
+}
+
+TEST(SlurmScript, SbatchOrSrunArgThatIsNoOptionIsRejectedNamingIt) {
+  SlurmLauncher slurm;
+  slurm.add_sbatch_args("mail-type=END");
+  EXPECT_THAT(MakeSbatchScript(slurm, "/exp", "/bin/run").status().message(),
+              HasSubstr("launcher.slurm.sbatch_args[0]: 'mail-type=END' is not an option"));
+  SlurmLauncher srun;
+  srun.add_srun_args("");
+  EXPECT_THAT(MakeSbatchScript(srun, "/exp", "/bin/run").status().message(),
+              HasSubstr("launcher.slurm.srun_args[0]: '' is not an option"));
+}
+
+TEST(SlurmScript, SrunArgsGoBeforeTheBinaryEachQuotedForTheShell) {
+  SlurmLauncher slurm;
+  slurm.add_srun_args("--cpu-bind=cores");
+  slurm.add_srun_args("--comment=it's");
+  absl::StatusOr<std::string> script = MakeSbatchScript(slurm, "/exp", "/bin/run");
+  ASSERT_TRUE(script.ok()) << script.status();
+  EXPECT_THAT(*script, HasSubstr("\nexec srun --unbuffered --kill-on-bad-exit=1 --cpu-bind=cores "
+                                 "'--comment=it'\\''s' /bin/run --worker /exp\n"));
+}
+
+TEST(SlurmScript, SrunArgWithALineBreakIsRejectedNamingIt) {
+  SlurmLauncher slurm;
+  slurm.add_srun_args("--cpu-bind=cores\n--x");
+  EXPECT_THAT(MakeSbatchScript(slurm, "/exp", "/bin/run").status().message(),
+              HasSubstr("launcher.slurm.srun_args[0]: '--cpu-bind=cores\\n--x' holds a line "
+                        "break"));
+}
+
 TEST(SlurmScript, ShellQuoteOfScriptPathsSurvivesQuotes) {
   EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
   EXPECT_EQ(ShellQuote(""), "''");

@@ -80,8 +80,8 @@ TEST(JobContext, ATaskCannotRewriteItsContext) {
   const JobContext ctx(job);
   EXPECT_EQ(ctx.rank(), 3);
   EXPECT_EQ(ctx.world_size(), 4);
-  EXPECT_EQ(ctx.ResolvePath("data/x"), "/launch/data/x");
-  EXPECT_EQ(ctx.ResolvePath("/abs"), "/abs");
+  EXPECT_EQ(ctx.ResolvePath("data/x").value(), "/launch/data/x");
+  EXPECT_EQ(ctx.ResolvePath("/abs").value(), "/abs");
 }
 
 TEST(JobContext, CopiesShareTheCheckpointHook) {

@@ -23,6 +23,7 @@
 #include "heyhi/config/dynamic_schema.h"
 #include "heyhi/config/grid_spec.h"
 #include "heyhi/config/include_resolver.h"
+#include "heyhi/config/path_prefix.h"
 #include "heyhi/config/printer.h"
 #include "heyhi/config/schema.h"
 #include "heyhi/signature.h"
@@ -283,6 +284,9 @@ int ComposeOnce(const CommandLine& command_line, std::string* out, PhaseTimes* t
       return heyhi::kExitFailed;
     }
     *out = *explained;
+    // Path prefixes: the value as written (above) and as a task would open it.
+    const std::string canonical = explained->substr(0, explained->find(" ="));
+    *out += heyhi::ExplainPrefixedPaths(*composed->task, canonical, composed->search->conf_root);
   } else if (!command_line.describe.empty()) {
     absl::StatusOr<std::string> described =
         heyhi::DescribeField(*composed->task, command_line.describe);

@@ -34,6 +34,7 @@
 #include "heyhi/config.h"
 #include "heyhi/config/grid_spec.h"
 #include "heyhi/config/include_resolver.h"
+#include "heyhi/env.h"
 #include "heyhi/experiment/naming.h"
 #include "heyhi/experiment/snapshot.h"
 #include "heyhi/experiment/xp_index.h"
@@ -219,8 +220,14 @@ int Fail(const std::string& message, int code = kExitFailed) {
 int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::string> patterns,
             const google::protobuf::Descriptor* root_type) {
   std::ostream& log = options.json ? std::cerr : std::cout;
-  const std::string exp_root = DefaultExpRoot();
-  ComposedGrid grid = ComposeGrid(spec, root_type, exp_root);
+  // The environment of the project the grid belongs to, as `run -c` of a
+  // member would load it.
+  const std::string conf_root =
+      spec.members.empty() ? ConfRootOfWorkingDir() : FindConfRoot(spec.members.front().config);
+  absl::StatusOr<ActiveEnv> env = LoadEnvironment(conf_root);
+  if (!env.ok()) return Fail(std::string(env.status().message()));
+  const std::string exp_root = env->active_cluster().exp_dir();
+  ComposedGrid grid = ComposeGrid(spec, root_type, *env);
   for (const std::string& note : grid.folded) log << note << std::endl;
   if (!grid.errors.empty()) {
     std::cerr << "run grid: " << grid.errors.size() << " of " << spec.members.size()
@@ -348,8 +355,8 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
     if (!prep.ok()) return Fail(std::string(prep.status().message()));
     int recorded = 0;
     for (const GridXpInfo& xp : grid.xps) {
-      absl::StatusOr<bool> done = PrepareMember(xp, *prep, root_type, exp_root,
-                                                {XpStatus::kNotStarted}, /*placeholder_job=*/false);
+      absl::StatusOr<bool> done = PrepareMember(xp, *prep, root_type, *env, {XpStatus::kNotStarted},
+                                                /*placeholder_job=*/false);
       if (!done.ok()) {
         std::cerr << "run grid: " << xp.sig << ": " << done.status().message() << std::endl;
         exit_code = kExitFailed;
@@ -367,7 +374,7 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
     if (!local.empty()) outcome = LaunchLocally(local, folder, local_options, log);
     if (!slurm.empty()) {
       LaunchOutcome submitted =
-          LaunchOnSlurm(slurm, folder, spec.array_parallelism, root_type, exp_root, log);
+          LaunchOnSlurm(slurm, folder, spec.array_parallelism, root_type, *env, log);
       outcome.launched.insert(submitted.launched.begin(), submitted.launched.end());
       outcome.failures.insert(outcome.failures.end(), submitted.failures.begin(),
                               submitted.failures.end());

@@ -114,8 +114,9 @@ absl::StatusOr<Preparation> Prepare(const std::string& exp_root) {
 
 absl::StatusOr<bool> PrepareMember(const GridXpInfo& xp, const Preparation& prep,
                                    const google::protobuf::Descriptor* root_type,
-                                   const std::string& exp_root, const std::set<XpStatus>& statuses,
+                                   const ActiveEnv& env, const std::set<XpStatus>& statuses,
                                    bool placeholder_job) {
+  const std::string& exp_root = env.active_cluster().exp_dir();
   LoadOptions load;
   load.root_type = root_type;
   absl::StatusOr<Composed> composed = LoadConfig(xp.def.config, xp.def.overrides, load);
@@ -143,6 +144,11 @@ absl::StatusOr<bool> PrepareMember(const GridXpInfo& xp, const Preparation& prep
   files.launch_dir = prep.launch_dir;
   files.snapshot = prep.snapshot;
   FillXpRecord(*composed, xp.def.config, files, prep.source, &record);
+  *record.mutable_env() = env;
+  if (xp.on_slurm) {
+    *record.mutable_slurm_submitted() = xp.slurm;
+    for (const std::string& name : xp.slurm_from_env) record.add_slurm_from_env(name);
+  }
   absl::Status written = WriteXpFiles(dir, *composed, files, prep.source);
   if (written.ok()) {
     written = StoreXpRecord(dir, record, /*goes_on=*/statuses.count(XpStatus::kDead) > 0);
@@ -158,8 +164,9 @@ std::string GridSlurmFolder(const std::string& grid_folder) {
 }
 
 LaunchOutcome LaunchOnSlurm(const MemberTodo& todo, const std::string& grid_folder, int parallelism,
-                            const google::protobuf::Descriptor* root_type,
-                            const std::string& exp_root, std::ostream& log) {
+                            const google::protobuf::Descriptor* root_type, const ActiveEnv& env,
+                            std::ostream& log) {
+  const std::string& exp_root = env.active_cluster().exp_dir();
   LaunchOutcome outcome;
   absl::StatusOr<Preparation> prep = Prepare(exp_root);
   if (!prep.ok()) {
@@ -183,7 +190,7 @@ LaunchOutcome LaunchOnSlurm(const MemberTodo& todo, const std::string& grid_fold
                                             ? std::set<XpStatus>{XpStatus::kDead}
                                             : std::set<XpStatus>{XpStatus::kNotStarted};
     absl::StatusOr<bool> prepared =
-        PrepareMember(*xp, *prep, root_type, exp_root, statuses, /*placeholder_job=*/true);
+        PrepareMember(*xp, *prep, root_type, env, statuses, /*placeholder_job=*/true);
     if (!prepared.ok()) {
       outcome.failures.push_back(absl::StrCat("  ", xp->sig, ": ", prepared.status().message()));
       continue;

@@ -60,19 +60,18 @@ absl::StatusOr<Preparation> Prepare(const std::string& exp_root);
 // another process launched meanwhile is left alone (false).
 absl::StatusOr<bool> PrepareMember(const GridXpInfo& xp, const Preparation& prep,
                                    const google::protobuf::Descriptor* root_type,
-                                   const std::string& exp_root, const std::set<XpStatus>& statuses,
+                                   const ActiveEnv& env, const std::set<XpStatus>& statuses,
                                    bool placeholder_job);
 
 // The journal folder of the grid's Slurm submissions.
 std::string GridSlurmFolder(const std::string& grid_folder);
 
 // Submits the members (each of which runs on Slurm) as job arrays: members
-// whose SlurmLauncher is equal share arrays of at most `parallelism` tasks
-// running at once. RUNNING/DONE members to restart are killed and wiped
-// first.
+// whose SlurmLauncher as submitted (with `env`'s cluster defaults) is equal share arrays of at most
+// `parallelism` tasks running at once. RUNNING/DONE members to restart are killed and wiped first.
 LaunchOutcome LaunchOnSlurm(const MemberTodo& todo, const std::string& grid_folder, int parallelism,
-                            const google::protobuf::Descriptor* root_type,
-                            const std::string& exp_root, std::ostream& log);
+                            const google::protobuf::Descriptor* root_type, const ActiveEnv& env,
+                            std::ostream& log);
 
 }  // namespace heyhi
 

@@ -76,10 +76,12 @@ struct ComposedMember {
   std::string exp_dir;
   bool on_slurm = false;
   SlurmLauncher slurm;
+  std::vector<std::string> slurm_from_env;
 };
 
 ComposedMember ComposeMember(const GridMember& member, const LoadOptions& options,
-                             const std::string& exp_root) {
+                             const ActiveEnv& env) {
+  const std::string& exp_root = env.active_cluster().exp_dir();
   ComposedMember out;
   absl::StatusOr<Composed> composed = LoadConfig(member.config, member.overrides, options);
   absl::Status status = composed.status();
@@ -95,7 +97,7 @@ ComposedMember ComposeMember(const GridMember& member, const LoadOptions& option
     status = exp_dir.status();
   }
   if (status.ok()) {
-    plan = PlanLaunch(*composed->task);
+    plan = PlanLaunch(*composed->task, &env);
     status = plan.status();
   }
   if (!status.ok()) {
@@ -106,7 +108,8 @@ ComposedMember ComposeMember(const GridMember& member, const LoadOptions& option
   out.exp_dir = *exp_dir;
   if (plan->kind == LauncherKind::kSlurm) {
     out.on_slurm = true;
-    if (plan->launcher != nullptr) out.slurm.MergeFrom(*plan->launcher);
+    out.slurm = plan->slurm;
+    out.slurm_from_env = plan->slurm_from_env;
   }
   return out;
 }
@@ -114,7 +117,7 @@ ComposedMember ComposeMember(const GridMember& member, const LoadOptions& option
 }  // namespace
 
 ComposedGrid ComposeGrid(const GridSpec& spec, const google::protobuf::Descriptor* root_type,
-                         const std::string& exp_root) {
+                         const ActiveEnv& env) {
   LoadOptions options;
   options.root_type = root_type;
   // Members are independent: compose them on every core, fold them in order.
@@ -124,7 +127,7 @@ ComposedGrid ComposeGrid(const GridSpec& spec, const google::protobuf::Descripto
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < spec.members.size(); i = next++) {
-      composed[i] = ComposeMember(spec.members[i], options, exp_root);
+      composed[i] = ComposeMember(spec.members[i], options, env);
     }
   };
   std::vector<std::thread> pool;
@@ -158,6 +161,7 @@ ComposedGrid ComposeGrid(const GridSpec& spec, const google::protobuf::Descripto
     xp.exp_dir = std::move(result.exp_dir);
     xp.on_slurm = result.on_slurm;
     xp.slurm = std::move(result.slurm);
+    xp.slurm_from_env = std::move(result.slurm_from_env);
     grid.xps.push_back(std::move(xp));
   }
   NameMembers(&grid);

@@ -23,7 +23,10 @@ struct GridXpInfo {
   std::string exp_dir;
   std::string name;  // the overrides that differ between members
   bool on_slurm = false;
-  SlurmLauncher slurm;  // when on_slurm
+  // When on_slurm: the launcher as submitted (with the cluster's defaults)
+  // and the fields the cluster filled.
+  SlurmLauncher slurm;
+  std::vector<std::string> slurm_from_env;
 };
 
 struct ComposedGrid {
@@ -33,11 +36,12 @@ struct ComposedGrid {
   std::vector<std::string> folded;  // "member N is member M (same sig)"
 };
 
-// Composes and signs every member of `spec` (into folders under `exp_root`),
+// Composes and signs every member of `spec` (into folders under `env`'s exp
+// dir; Slurm launchers with `env`'s cluster defaults),
 // folds members with one signature into the first, and names them. Errors of
 // single members are collected, not returned.
 ComposedGrid ComposeGrid(const GridSpec& spec, const google::protobuf::Descriptor* root_type,
-                         const std::string& exp_root);
+                         const ActiveEnv& env);
 
 // The folder of the grid's links: <exp_root>/grids/<name>.
 std::string GridFolder(const std::string& exp_root, const std::string& name);

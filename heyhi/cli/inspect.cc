@@ -23,6 +23,7 @@
 #include "absl/strings/str_split.h"
 #include "heyhi/base/command_line.h"
 #include "heyhi/base/files.h"
+#include "heyhi/cli/env_command.h"
 #include "heyhi/cli/plot.h"
 #include "heyhi/cli/stored_config.h"
 #include "heyhi/config.h"
@@ -334,7 +335,9 @@ int Info(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
     return Fail("info", "usage: run info SIG|EXP_DIR [--json] [--log | --tail N | --follow]",
                 kExitBadUsage);
   }
-  const std::string exp_root = DefaultExpRoot();
+  absl::StatusOr<std::string> found_root = ExpRootOfWorkingDir();
+  if (!found_root.ok()) return Fail("info", std::string(found_root.status().message()));
+  const std::string& exp_root = *found_root;
   absl::StatusOr<std::string> dir = FindXp(exp_root, args->others[0]);
   if (!dir.ok()) return Fail("info", std::string(dir.status().message()));
   absl::StatusOr<XpView> xp = ViewXp(exp_root, *dir, JobIsAlive);
@@ -383,6 +386,10 @@ int Info(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
          {"started", r.started()},
          {"ended", r.ended()},
          {"parent_sig", r.parent_sig()},
+         {"team", r.env().team()},
+         {"cluster", r.env().active_cluster().name()},
+         {"slurm_from_env",
+          std::vector<std::string>(r.slurm_from_env().begin(), r.slurm_from_env().end())},
          {"last_metrics", MetricsJson(xp->last_metrics)},
          {"logs", logs},
          {"stale", stale_json}});
@@ -402,6 +409,14 @@ int Info(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
             << "ended:      " << FormatTime(r.ended()) << "\n"
             << "jobs:       " << absl::StrJoin(r.job_ids(), " ") << "\n"
             << "requeues:   " << r.requeue_count() << "\n";
+  if (r.has_env()) {
+    std::cout << "cluster:    " << r.env().active_cluster().name() << " (team " << r.env().team()
+              << ")";
+    if (!r.slurm_from_env().empty()) {
+      std::cout << "; from its env: " << absl::StrJoin(r.slurm_from_env(), " ");
+    }
+    std::cout << "\n";
+  }
   if (!r.parent_sig().empty()) {
     std::cout << "from:       " << r.parent_sig() << " + "
               << absl::StrJoin(r.parent_overrides(), " ") << "\n";
@@ -478,7 +493,9 @@ int Ls(int argc, char** argv) {
       since = *seconds;
     }
   }
-  const std::string exp_root = DefaultExpRoot();
+  absl::StatusOr<std::string> found_root = ExpRootOfWorkingDir();
+  if (!found_root.ok()) return Fail("ls", std::string(found_root.status().message()));
+  const std::string& exp_root = *found_root;
   const int64_t now = UnixNow();
   std::vector<IndexedXp> indexed = ListXps(exp_root);
   // Slurm jobs: one squeue call for all rows, asked only when a row has one.
@@ -599,7 +616,9 @@ int Diff(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
   }
   const std::string usage =
       "usage: run diff A B [--json]  (A, B: SIG, exp dir, or -c CFG [k=v...])";
-  const std::string exp_root = DefaultExpRoot();
+  absl::StatusOr<std::string> found_root = ExpRootOfWorkingDir();
+  if (!found_root.ok()) return Fail("diff", std::string(found_root.status().message()));
+  const std::string& exp_root = *found_root;
   size_t i = 0;
   if (words.empty()) return Fail("diff", usage, kExitBadUsage);
   DiffSide a = ReadSide(words, &i, root_type, exp_root);
@@ -644,7 +663,7 @@ int Diff(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
 }  // namespace
 
 bool IsInspectCommand(const std::string& word) {
-  return word == "info" || word == "ls" || word == "diff" || word == "plot";
+  return word == "info" || word == "ls" || word == "diff" || word == "plot" || word == "env";
 }
 
 int InspectMain(int argc, char** argv, const google::protobuf::Descriptor* root_type) {
@@ -652,6 +671,7 @@ int InspectMain(int argc, char** argv, const google::protobuf::Descriptor* root_
   if (command == "info") return Info(argc, argv, root_type);
   if (command == "ls") return Ls(argc, argv);
   if (command == "diff") return Diff(argc, argv, root_type);
+  if (command == "env") return EnvCommand(argc, argv);
   return PlotCommand(argc, argv);
 }
 

@@ -1,4 +1,4 @@
-// `run info`, `run ls`, `run diff` and `run plot`: finding, inspecting and
+// `run info`, `run ls`, `run diff`, `run plot` and `run env`: finding, inspecting and
 // comparing experiments from the XP index (SPEC §11). Read-only.
 #ifndef HEYHI_CLI_INSPECT_H_
 #define HEYHI_CLI_INSPECT_H_

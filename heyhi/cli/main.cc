@@ -35,6 +35,7 @@
 #include "heyhi/config/describe.h"
 #include "heyhi/config/include_resolver.h"
 #include "heyhi/config/printer.h"
+#include "heyhi/env.h"
 #include "heyhi/exp_dir.h"
 #include "heyhi/experiment/local_job.h"
 #include "heyhi/experiment/naming.h"
@@ -164,9 +165,10 @@ absl::StatusOr<std::string> BinaryForJobs(const RunCommandLine& cli, const std::
 }
 
 int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
-           const RegisteredTask& task, const LaunchPlan& plan, ExpDir& dir,
-           const std::string& exp_root, const std::string& snapshot,
-           const std::vector<std::string>& made, std::unique_ptr<ExpLock> lock) {
+           const RegisteredTask& task, const LaunchPlan& plan, ExpDir& dir, const ActiveEnv& env,
+           const std::string& snapshot, const std::vector<std::string>& made,
+           std::unique_ptr<ExpLock> lock) {
+  const std::string& exp_root = env.active_cluster().exp_dir();
   const std::string launch_dir = WorkingDirectory();
   XpFiles files;
   files.overrides = cli.overrides;
@@ -175,6 +177,7 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
   files.snapshot = snapshot;
   const SourceState source = ReadSourceState(launch_dir);
   FillXpRecord(composed, cli.config, files, source, &record);
+  RecordLaunchEnvironment(plan, env, &record);
   absl::Status written = WriteXpFiles(dir, composed, files, source);
   if (written.ok()) {
     KillHereForTest("after_config");
@@ -201,7 +204,7 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
   google::AddLogSink(&sink);
   LOG(INFO) << "running task " << task.case_name << " in " << dir.path() << " (snapshot "
             << snapshot << ")";
-  absl::Status ran = LaunchTask(plan, task, *composed.task, dir.path(), launch_dir, snapshot);
+  absl::Status ran = LaunchTask(plan, task, *composed.task, dir.path(), launch_dir, snapshot, env);
   if (ran.ok() && LaunchEndsWithTask(plan)) {
     KillHereForTest("after_task");
     ran = dir.MarkDone();
@@ -219,16 +222,17 @@ int Launch(const RunCommandLine& cli, const Composed& composed, XpRecord record,
 
 // The composition `run` starts from: the config file with the overrides,
 // or with -f SIG the stored config of that experiment with them on top.
-// `parent_dir` gets the exp dir of SIG.
+// `parent_dir` gets the exp dir of SIG, found under `exp_root`.
 absl::StatusOr<Composed> ComposeForRun(const RunCommandLine& cli,
                                        const google::protobuf::Descriptor* root_type,
-                                       XpRecord* record, std::string* parent_dir) {
+                                       const std::string& exp_root, XpRecord* record,
+                                       std::string* parent_dir) {
   if (cli.from.empty()) {
     LoadOptions options;
     options.root_type = root_type;
     return LoadConfig(cli.config, cli.overrides, options);
   }
-  absl::StatusOr<std::string> found = FindXp(DefaultExpRoot(), cli.from);
+  absl::StatusOr<std::string> found = FindXp(exp_root, cli.from);
   if (!found.ok()) return found.status();
   *parent_dir = *found;
   absl::StatusOr<XpRecord> parent = ReadXpRecord(ExpDir(*found, *found));
@@ -252,7 +256,15 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   }
   XpRecord record;
   std::string parent_dir;
-  absl::StatusOr<Composed> composed = ComposeForRun(cli, root_type, &record, &parent_dir);
+  // The environment: of the config's conf root; with -f SIG (no config), of
+  // the working directory's, which also finds SIG.
+  absl::StatusOr<ActiveEnv> env = absl::UnknownError("not loaded");
+  if (!cli.from.empty()) {
+    env = LoadEnvironment(ConfRootOfWorkingDir());
+    if (!env.ok()) return Fail(std::string(env.status().message()));
+  }
+  absl::StatusOr<Composed> composed = ComposeForRun(
+      cli, root_type, env.ok() ? env->active_cluster().exp_dir() : "", &record, &parent_dir);
   if (!composed.ok()) return Fail(std::string(composed.status().message()));
   if (cli.print + cli.print_flat + cli.print_flat_all + !cli.describe.empty() > 1) {
     return Fail("choose one of --print, --print-flat, --print-flat-all, --describe", kExitBadUsage);
@@ -266,7 +278,9 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     if (!parsed.ok()) return Fail(std::string(parsed.status().message()), kExitBadUsage);
     mode = *parsed;
   }
-  const std::string exp_root = DefaultExpRoot();
+  if (!env.ok()) env = LoadEnvironment(composed->search->conf_root);
+  if (!env.ok()) return Fail(std::string(env.status().message()));
+  const std::string exp_root = env->active_cluster().exp_dir();
   absl::StatusOr<ExpIdFields> fields = ExpIdFieldsFor(*composed, cli.overrides, cli.adhoc);
   if (!fields.ok()) return Fail(std::string(fields.status().message()));
   if (!cli.from.empty()) {
@@ -306,7 +320,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
     return Fail(absl::StrCat("no task registered for \"", composed->task_name,
                              "\" in this binary; registered tasks: ", RegisteredTaskList()));
   }
-  absl::StatusOr<LaunchPlan> plan = PlanLaunch(*composed->task);
+  absl::StatusOr<LaunchPlan> plan = PlanLaunch(*composed->task, &*env);
   if (!plan.ok()) return Fail(std::string(plan.status().message()));
   if (IsDirectory(dir.path()) && !dir.HasMarker() && !HoldsOnlyHeyhiFiles(dir.path())) {
     return Fail(absl::StrCat(dir.path(), " exists and is not heyhi's (no ", kMarkerFile,
@@ -367,7 +381,7 @@ int RunCommand(const RunCommandLine& cli, const google::protobuf::Descriptor* ro
   }
   record.set_sig(fields->sig);
   record.set_tag(fields->redefines);
-  return Launch(cli, *composed, std::move(record), *task, *plan, dir, exp_root, *snapshot, made,
+  return Launch(cli, *composed, std::move(record), *task, *plan, dir, *env, *snapshot, made,
                 std::move(*lock));
 }
 

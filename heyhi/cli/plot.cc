@@ -12,6 +12,7 @@
 #include "heyhi/base/command_line.h"
 #include "heyhi/base/files.h"
 #include "heyhi/base/subprocess.h"
+#include "heyhi/cli/env_command.h"
 #include "heyhi/exp_dir.h"
 #include "heyhi/experiment/metrics.h"
 #include "heyhi/experiment/naming.h"
@@ -121,7 +122,9 @@ int PlotCommand(int argc, char** argv) {
   if (!png && !absl::EndsWith(output, ".svg")) {
     return fail(absl::StrCat("-o ", output, ": expected a .svg or .png file"), kExitBadUsage);
   }
-  const std::string exp_root = DefaultExpRoot();
+  absl::StatusOr<std::string> found_root = ExpRootOfWorkingDir();
+  if (!found_root.ok()) return fail(std::string(found_root.status().message()), kExitFailed);
+  const std::string& exp_root = *found_root;
   std::vector<std::string> dirs, labels;
   for (const std::string& sig : args->others) {
     absl::StatusOr<std::string> dir = FindXp(exp_root, sig);

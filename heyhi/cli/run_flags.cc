@@ -106,7 +106,9 @@ const char* RunUsage() {
          "Modes: gentle_start (default), start_continue, start_restart, restart\n"
          "(default with --adhoc), dryrun.\n"
          "Experiments: run info SIG, run ls [PATTERN...], run diff A B, run plot SIG...\n"
-         "(each with --json; SIG: a signature, a prefix of 4+ hex characters, or an exp dir).";
+         "(each with --json; SIG: a signature, a prefix of 4+ hex characters, or an exp dir).\n"
+         "Environment: run env [--json] (team, cluster, exp and reference folders, Slurm\n"
+         "defaults; HH_TEAM, HH_CLUSTER, HH_ENV, HH_EXP_DIR, HH_REFERENCE_DIR).";
 }
 
 absl::StatusOr<RunCommandLine> ParseRunCommandLine(int argc, char** argv) {

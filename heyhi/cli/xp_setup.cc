@@ -84,6 +84,16 @@ void FillXpRecord(const Composed& composed, const std::string& config, const XpF
   }
 }
 
+void RecordLaunchEnvironment(const LaunchPlan& plan, const ActiveEnv& env, XpRecord* record) {
+  *record->mutable_env() = env;
+  record->clear_slurm_submitted();
+  record->clear_slurm_from_env();
+  if (plan.kind == LauncherKind::kSlurm) {
+    *record->mutable_slurm_submitted() = plan.slurm;
+    for (const std::string& name : plan.slurm_from_env) record->add_slurm_from_env(name);
+  }
+}
+
 absl::Status WriteXpFiles(const ExpDir& dir, const Composed& composed, const XpFiles& files,
                           const SourceState& source) {
   absl::Status status = SaveConfig(*composed.root, dir.File(kRootConfigFile));

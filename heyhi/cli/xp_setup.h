@@ -14,6 +14,7 @@
 #include "heyhi/experiment/naming.h"
 #include "heyhi/experiment/snapshot.h"
 #include "heyhi/heyhi.pb.h"
+#include "heyhi/launch/dispatch.h"
 
 namespace heyhi {
 
@@ -48,6 +49,11 @@ struct XpFiles {
 // it), overrides, command, launch folder, task, creation time, git state.
 void FillXpRecord(const Composed& composed, const std::string& config, const XpFiles& files,
                   const SourceState& source, XpRecord* record);
+
+// Records in `record` the environment of the launch and, for Slurm, the
+// launcher as submitted (the config's with the cluster's defaults) and which
+// fields the cluster filled.
+void RecordLaunchEnvironment(const LaunchPlan& plan, const ActiveEnv& env, XpRecord* record);
 
 // Writes the frozen configs, overrides.txt, command.txt, the launch dir, the
 // snapshot path and the source state into `dir`.

@@ -6,6 +6,7 @@
 
 #include "heyhi/exp_dir.h"
 #include "heyhi/experiment/metrics.h"
+#include "heyhi/paths.h"
 
 namespace heyhi {
 namespace {
@@ -31,9 +32,8 @@ bool JobContext::RunCheckpointHook() const {
   return true;
 }
 
-std::string JobContext::ResolvePath(const std::string& path) const {
-  if (path.empty() || path[0] == '/' || job_.launch_dir.empty()) return path;
-  return job_.launch_dir + "/" + path;
+absl::StatusOr<std::string> JobContext::ResolvePath(const std::string& path) const {
+  return heyhi::ResolvePath(path, job_.env, job_.launch_dir);
 }
 
 absl::Status JobContext::LogMetrics(const std::map<std::string, double>& metrics, int64_t epoch,

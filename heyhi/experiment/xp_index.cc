@@ -79,11 +79,15 @@ absl::StatusOr<std::string> FindXp(const std::string& exp_root, const std::strin
     }
     return sig_or_dir;
   }
-  const std::string prefix = absl::AsciiStrToLower(sig_or_dir);
+  return FindXpBySig(exp_root, sig_or_dir);
+}
+
+absl::StatusOr<std::string> FindXpBySig(const std::string& exp_root, const std::string& sig) {
+  const std::string prefix = absl::AsciiStrToLower(sig);
   if (prefix.size() < kMinSigPrefix || !IsHex(prefix)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "'", sig_or_dir, "' is neither an exp dir nor a signature (at least ", kMinSigPrefix,
-        " hex characters, e.g. the 12 at the end of an exp dir's name)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("'", sig, "' is neither an exp dir nor a signature (at least ", kMinSigPrefix,
+                     " hex characters, e.g. the 12 at the end of an exp dir's name)"));
   }
   std::vector<std::string> matches;
   for (const IndexedXp& xp : ListXps(exp_root)) {

@@ -36,6 +36,10 @@ void UnindexXp(const std::string& exp_root, const std::string& sig, const std::s
 // (the latter lists the candidates).
 absl::StatusOr<std::string> FindXp(const std::string& exp_root, const std::string& sig_or_dir);
 
+// The exp dir of the experiment whose signature is or starts with `sig` (at
+// least kMinSigPrefix hex characters); never a folder path. Errors as FindXp.
+absl::StatusOr<std::string> FindXpBySig(const std::string& exp_root, const std::string& sig);
+
 // Every indexed experiment whose exp dir still exists, in no given order.
 std::vector<IndexedXp> ListXps(const std::string& exp_root);
 

@@ -10,6 +10,7 @@
 #include "heyhi/exp_dir.h"
 #include "heyhi/heyhi.pb.h"
 #include "heyhi/launch/local.h"
+#include "heyhi/launch/slurm/cluster_defaults.h"
 #include "heyhi/launch/slurm/launcher.h"
 #include "heyhi/launch/slurm/script.h"
 
@@ -41,7 +42,8 @@ absl::Status SubmitAndRecord(const SlurmLauncher& slurm, const std::string& exp_
 
 }  // namespace
 
-absl::StatusOr<LaunchPlan> PlanLaunch(const google::protobuf::Message& task_cfg) {
+absl::StatusOr<LaunchPlan> PlanLaunch(const google::protobuf::Message& task_cfg,
+                                      const ActiveEnv* env) {
   LaunchPlan plan;
   const google::protobuf::FieldDescriptor* field =
       task_cfg.GetDescriptor()->FindFieldByName("launcher");
@@ -65,6 +67,13 @@ absl::StatusOr<LaunchPlan> PlanLaunch(const google::protobuf::Message& task_cfg)
     absl::StatusOr<SlurmJobShape> shape = ComputeSlurmJobShape(*slurm);
     if (!shape.ok()) return shape.status();
     plan.kind = LauncherKind::kSlurm;
+    plan.slurm = *slurm;
+    if (env != nullptr) {
+      absl::StatusOr<SlurmLauncher> filled =
+          WithClusterDefaults(*slurm, *env, &plan.slurm_from_env);
+      if (!filled.ok()) return filled.status();
+      plan.slurm = std::move(*filled);
+    }
     return plan;
   }
   const google::protobuf::FieldDescriptor* num_procs =
@@ -81,18 +90,20 @@ absl::StatusOr<LaunchPlan> PlanLaunch(const google::protobuf::Message& task_cfg)
 
 absl::Status LaunchTask(const LaunchPlan& plan, const RegisteredTask& task,
                         const google::protobuf::Message& task_cfg, const std::string& exp_dir,
-                        const std::string& launch_dir, const std::string& snapshot) {
+                        const std::string& launch_dir, const std::string& snapshot,
+                        const ActiveEnv& env) {
   switch (plan.kind) {
     case LauncherKind::kLocal: {
       if (plan.num_procs > 1) return RunLocalWorkers(snapshot, exp_dir, plan.num_procs);
       JobContext::Job job;
       job.exp_dir = exp_dir;
       job.launch_dir = launch_dir;
+      job.env = env;
       JobContext ctx(std::move(job));
       return RunTaskInProcess(task, task_cfg, ctx);
     }
     case LauncherKind::kSlurm:
-      return SubmitAndRecord(dynamic_cast<const SlurmLauncher&>(*plan.launcher), exp_dir, snapshot);
+      return SubmitAndRecord(plan.slurm, exp_dir, snapshot);
   }
   return absl::InternalError("unknown launcher kind");
 }

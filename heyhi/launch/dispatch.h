@@ -4,11 +4,13 @@
 #define HEYHI_LAUNCH_DISPATCH_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
 #include "heyhi/experiment/task_registry.h"
+#include "heyhi/heyhi.pb.h"
 
 namespace heyhi {
 
@@ -20,20 +22,30 @@ struct LaunchPlan {
   // The chosen launcher message (LocalLauncher / SlurmLauncher); null for
   // local without a launcher field or case.
   const google::protobuf::Message* launcher = nullptr;
+  // Slurm: the launcher as it will be submitted, the config's with the
+  // cluster's defaults where it leaves a field unset, and the names of the
+  // fields the cluster filled.
+  SlurmLauncher slurm;
+  std::vector<std::string> slurm_from_env;
 };
 
 // Reads the task's `launcher` field (no field or no case: local). A launcher
 // this binary cannot run is an error, reported before anything is created.
-absl::StatusOr<LaunchPlan> PlanLaunch(const google::protobuf::Message& task_cfg);
+// With `env`, a Slurm launcher gets its cluster's defaults
+// (launch/slurm/cluster_defaults.h).
+absl::StatusOr<LaunchPlan> PlanLaunch(const google::protobuf::Message& task_cfg,
+                                      const ActiveEnv* env = nullptr);
 
-// Runs the task by `plan` in the prepared exp dir. For local runs the call
+// Runs the task by `plan` in the prepared exp dir, in environment `env`
+// (the task's JobContext::env()). For local runs the call
 // returns when the task has ended; its status is the task's outcome. For
 // Slurm it returns once the job is submitted and "slurm:<id>" is recorded in
 // heyhi.jobid (and printed as "job id: slurm:<id>"); a failed submission
 // removes heyhi.jobid, so the experiment reads NOT_STARTED.
 absl::Status LaunchTask(const LaunchPlan& plan, const RegisteredTask& task,
                         const google::protobuf::Message& task_cfg, const std::string& exp_dir,
-                        const std::string& launch_dir, const std::string& snapshot);
+                        const std::string& launch_dir, const std::string& snapshot,
+                        const ActiveEnv& env);
 
 // True when LaunchTask returns only after the task has ended (local), false
 // when the task runs on after it (Slurm; its worker writes the done marker).

@@ -14,6 +14,7 @@
 #include "heyhi/config.h"
 #include "heyhi/config/schema.h"
 #include "heyhi/config/text_loader.h"
+#include "heyhi/env.h"
 #include "heyhi/exp_dir.h"
 #include "heyhi/experiment/xp_record.h"
 #include "heyhi/heyhi.pb.h"
@@ -25,18 +26,18 @@
 namespace heyhi {
 namespace {
 
-std::string Env(const char* name) {
+std::string EnvVar(const char* name) {
   const char* value = std::getenv(name);
   return value == nullptr ? "" : value;
 }
 
 int EnvInt(const char* name, int fallback) {
   int value = 0;
-  return absl::SimpleAtoi(Env(name), &value) ? value : fallback;
+  return absl::SimpleAtoi(EnvVar(name), &value) ? value : fallback;
 }
 
 // A Slurm job's rank, not a local worker (those have RANK from their `run`).
-bool IsSlurmWorker() { return Env("RANK").empty() && !Env("SLURM_JOB_ID").empty(); }
+bool IsSlurmWorker() { return EnvVar("RANK").empty() && !EnvVar("SLURM_JOB_ID").empty(); }
 
 // For a Slurm worker whose launcher asks for a signal: the watch that turns
 // it into a checkpoint and a requeue. Null when there is nothing to watch.
@@ -55,8 +56,8 @@ absl::StatusOr<std::unique_ptr<PreemptionWatch>> WatchForPreemption(
   if (!signal.ok()) return signal.status();
   PreemptionOptions options;
   options.signal = *signal;
-  options.job_id =
-      OwnSlurmJobId(Env("SLURM_JOB_ID"), Env("SLURM_ARRAY_JOB_ID"), Env("SLURM_ARRAY_TASK_ID"));
+  options.job_id = OwnSlurmJobId(EnvVar("SLURM_JOB_ID"), EnvVar("SLURM_ARRAY_JOB_ID"),
+                                 EnvVar("SLURM_ARRAY_TASK_ID"));
   options.max_requeues = slurm.max_requeues();
   options.requeue = [](const std::string& job_id) { return SlurmClient().Requeue(job_id); };
   options.exit = [](int exit_code) {
@@ -80,26 +81,38 @@ std::string FirstHostOfNodeList(const std::string& node_list) {
                                                                           : end - bracket - 1);
 }
 
-JobContext JobContextFromEnv(const std::string& exp_dir, const std::string& launch_dir) {
+JobContext JobContextFromEnv(const std::string& exp_dir, const std::string& launch_dir,
+                             ActiveEnv env) {
   JobContext::Job job;
   job.exp_dir = exp_dir;
   job.launch_dir = launch_dir;
-  if (!Env("RANK").empty()) {
+  job.env = std::move(env);
+  if (!EnvVar("RANK").empty()) {
     job.rank = EnvInt("RANK", 0);
     job.world_size = EnvInt("WORLD_SIZE", 1);
     job.local_rank = EnvInt("LOCAL_RANK", 0);
-    if (!Env("MASTER_ADDR").empty()) job.master_addr = Env("MASTER_ADDR");
+    if (!EnvVar("MASTER_ADDR").empty()) job.master_addr = EnvVar("MASTER_ADDR");
     job.master_port = EnvInt("MASTER_PORT", 0);
-  } else if (!Env("SLURM_PROCID").empty()) {
+  } else if (!EnvVar("SLURM_PROCID").empty()) {
     job.rank = EnvInt("SLURM_PROCID", 0);
     job.world_size = EnvInt("SLURM_NTASKS", 1);
     job.local_rank = EnvInt("SLURM_LOCALID", 0);
-    const std::string first_host = FirstHostOfNodeList(Env("SLURM_JOB_NODELIST"));
+    const std::string first_host = FirstHostOfNodeList(EnvVar("SLURM_JOB_NODELIST"));
     if (!first_host.empty()) job.master_addr = first_host;
     job.master_port = EnvInt("MASTER_PORT", 0);
   }
   job.requeue_count = EnvInt("SLURM_RESTART_COUNT", 0);
   return JobContext(std::move(job));
+}
+
+ActiveEnv RecordedEnvironment(const XpRecord& record) {
+  if (record.has_env()) return record.env();
+  absl::StatusOr<ActiveEnv> env = LoadEnvironment(record.conf_root());
+  if (env.ok()) return *env;
+  LOG(WARNING) << "worker: the experiment records no environment and " << env.status().message()
+               << "; using the built-in defaults";
+  absl::StatusOr<ActiveEnv> built_in = LoadEnvironment("");
+  return built_in.ok() ? *built_in : ActiveEnv();
 }
 
 absl::StatusOr<FrozenConfig> ReadFrozenConfig(const std::string& exp_dir,
@@ -142,9 +155,11 @@ int WorkerMain(const std::string& exp_dir, const google::protobuf::Descriptor* r
   }
   absl::StatusOr<std::string> launch_dir =
       ReadFileToString(absl::StrCat(exp_dir, "/", kLaunchDirFile));
+  absl::StatusOr<XpRecord> record = ReadXpRecord(ExpDir(exp_dir, exp_dir));
   JobContext ctx = JobContextFromEnv(
       exp_dir,
-      launch_dir.ok() ? std::string(absl::StripTrailingAsciiWhitespace(*launch_dir)) : exp_dir);
+      launch_dir.ok() ? std::string(absl::StripTrailingAsciiWhitespace(*launch_dir)) : exp_dir,
+      RecordedEnvironment(record.ok() ? *record : XpRecord()));
   LOG(INFO) << "worker rank " << ctx.rank() << "/" << ctx.world_size() << " running task "
             << task->case_name << " in " << exp_dir;
   absl::StatusOr<std::unique_ptr<PreemptionWatch>> watch = WatchForPreemption(*frozen->task, ctx);

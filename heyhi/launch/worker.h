@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "heyhi/heyhi.pb.h"
 #include "heyhi/task.h"
 
 namespace heyhi {
@@ -17,8 +18,15 @@ namespace heyhi {
 // Rank, world size, local rank and master address of this process, from
 // torchrun-style variables (RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR,
 // MASTER_PORT), else Slurm's (SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID, the
-// first host of SLURM_JOB_NODELIST); none: rank 0 of 1 on 127.0.0.1.
-JobContext JobContextFromEnv(const std::string& exp_dir, const std::string& launch_dir);
+// first host of SLURM_JOB_NODELIST); none: rank 0 of 1 on 127.0.0.1. `env`
+// is the environment the experiment was launched in.
+JobContext JobContextFromEnv(const std::string& exp_dir, const std::string& launch_dir,
+                             ActiveEnv env = ActiveEnv());
+
+// The environment an experiment was launched in, as its record keeps it. An
+// experiment recorded before environments existed gets the one its conf
+// root gives now, or the built-in defaults.
+ActiveEnv RecordedEnvironment(const XpRecord& record);
 
 // The first host name of a Slurm node list: "node[03-05,7],gpu1" -> "node03".
 std::string FirstHostOfNodeList(const std::string& node_list);

@@ -16,6 +16,14 @@
 
 namespace {
 
+// The built-in environment with its exp dir at `exp_root`.
+heyhi::ActiveEnv EnvAt(const std::string& exp_root) {
+  heyhi::ActiveEnv env;
+  env.mutable_active_cluster()->set_name("default");
+  env.mutable_active_cluster()->set_exp_dir(exp_root);
+  return env;
+}
+
 // 100 learning rates x 100 batch sizes, with the demo's two overrides.
 heyhi::GridSpec TenThousand() {
   absl::StatusOr<heyhi::GridSpec> spec = heyhi::SweepGrid(
@@ -28,7 +36,8 @@ heyhi::GridSpec TenThousand() {
 void BM_ExpandComposeSign10000(benchmark::State& state) {
   for (auto _ : state) {
     heyhi::GridSpec spec = TenThousand();
-    heyhi::ComposedGrid grid = heyhi::ComposeGrid(spec, MetaCfg::descriptor(), "/tmp/unused");
+    heyhi::ComposedGrid grid =
+        heyhi::ComposeGrid(spec, MetaCfg::descriptor(), EnvAt("/tmp/unused"));
     if (grid.xps.size() != 10000 || !grid.errors.empty()) {
       state.SkipWithError("the grid does not compose to 10,000 XPs");
     }
@@ -44,7 +53,7 @@ struct DoneGrid {
   heyhi::ComposedGrid grid;
   DoneGrid() {
     spec.metrics = {"train_loss", "test_accuracy"};
-    grid = heyhi::ComposeGrid(spec, MetaCfg::descriptor(), root);
+    grid = heyhi::ComposeGrid(spec, MetaCfg::descriptor(), EnvAt(root));
     if (std::filesystem::exists(root + "/.complete")) return;
     std::filesystem::remove_all(root);
     for (const heyhi::GridXpInfo& xp : grid.xps) {

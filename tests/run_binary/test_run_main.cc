@@ -38,7 +38,7 @@ std::string WorkingDirectory() {
 // cfg.wait_file_timeout seconds without it.
 void WaitForFile(const TestSleepTask& cfg, const heyhi::JobContext& ctx) {
   if (!cfg.has_wait_file()) return;
-  const std::string path = ctx.ResolvePath(cfg.wait_file());
+  const std::string path = ctx.ResolvePath(cfg.wait_file()).value();
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::duration<double>(cfg.wait_file_timeout());
   while (access(path.c_str(), F_OK) != 0) {
@@ -76,8 +76,15 @@ void SleepInSteps(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
 }
 
 absl::Status TestSleep(const TestSleepTask& cfg, heyhi::JobContext& ctx) {
+  if (cfg.has_copy_file()) {
+    absl::StatusOr<std::string> path = ctx.ResolvePath(cfg.copy_file());
+    if (!path.ok()) return path.status();
+    std::ifstream in(*path, std::ios::binary);
+    if (!in) return absl::NotFoundError("test_sleep: cannot read " + *path);
+    std::ofstream(ctx.exp_dir() + "/copied.txt", std::ios::binary) << in.rdbuf();
+  }
   if (cfg.has_write_file()) {
-    std::ofstream out(ctx.ResolvePath(cfg.write_file()), std::ios::app);
+    std::ofstream out(ctx.ResolvePath(cfg.write_file()).value(), std::ios::app);
     out << ctx.rank() << " " << ctx.world_size() << " " << ctx.local_rank() << " "
         << ctx.master_port() << " " << ReadLink("/proc/self/exe") << " " << WorkingDirectory();
     if (cfg.write_master()) out << " " << ctx.master_addr();

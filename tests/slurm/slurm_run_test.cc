@@ -28,6 +28,7 @@ using ::heyhi_test::Line;
 using ::heyhi_test::RunResult;
 using ::heyhi_test::RunSandbox;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 constexpr char kOneTask[] = "conf/c90_test/sleep_slurm.prototxt";
@@ -142,6 +143,48 @@ TEST_F(SlurmRunTest, InfoAndLsOfARunningSlurmJobShowRunningAndItsJobIdThenDone) 
   EXPECT_EQ(parsed["status"], "DONE");
   EXPECT_EQ(parsed["last_metrics"]["epoch"], 2);
   EXPECT_GT(parsed["ended"].get<int64_t>(), 0);
+}
+
+TEST_F(SlurmRunTest, EnvSlurmDefaultsAppearInTheSbatchScriptAndTheRecordButNotInTheSig) {
+  box_.tree.Write("ref/input.txt", "from the reference folder\n");
+  const std::string env_file = box_.tree.Write(
+      "env.prototxt", absl::StrCat("cluster {\n"
+                                   "  name: \"default\"\n"
+                                   "  reference_dir: \"",
+                                   box_.tree.Path("ref"),
+                                   "\"\n"
+                                   "  partition { role: \"default\" name: \"debug\" }\n"
+                                   "  sbatch_args: \"--comment=set by the env file\"\n"
+                                   "  srun_args: \"--label\"\n"
+                                   "}\n"));
+  const std::vector<std::string> args = {"-c", kOneTask, "copy_file=//reference/input.txt"};
+  // Without the env file: the folder (so the signature) the experiment gets.
+  const std::string plain_dir =
+      Line(box_.Run({"-c", kOneTask, "copy_file=//reference/input.txt", "--mode", "dryrun"}).out,
+           "exp dir");
+  ScopedEnv env("HH_ENV", env_file);
+  const Submitted job = Submit(args);
+  ASSERT_FALSE(job.id.empty());
+  EXPECT_EQ(job.dir, plain_dir);
+  ASSERT_TRUE(WaitFor([&] { return std::filesystem::exists(job.dir + "/heyhi.done"); }))
+      << heyhi_test::ReadAll(job.err_log);
+  // The worker resolved //reference/ with the environment the run recorded.
+  EXPECT_EQ(heyhi_test::ReadAll(job.dir + "/copied.txt"), "from the reference folder\n");
+  const std::string script = heyhi_test::ReadAll(job.dir + "/slurm/job.sbatch");
+  EXPECT_THAT(script, HasSubstr("\n#SBATCH --partition=debug\n"));
+  EXPECT_THAT(script, HasSubstr("\n#SBATCH \"--comment=set by the env file\"\n"));
+  EXPECT_THAT(script, HasSubstr("--kill-on-bad-exit=1 --label "));
+  absl::StatusOr<ProgramResult> shown =
+      RunProgram({"scontrol", "show", "job", job.id}, std::chrono::seconds(30));
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  EXPECT_THAT(shown->out, HasSubstr("Comment=set by the env file"));
+  EXPECT_THAT(shown->out, HasSubstr("Partition=debug"));
+  const std::string record = heyhi_test::ReadAll(job.dir + "/heyhi.xp.prototxt");
+  EXPECT_THAT(record, HasSubstr("slurm_from_env: \"partition\"\nslurm_from_env: "
+                                "\"sbatch_args\"\nslurm_from_env: \"srun_args\""));
+  EXPECT_THAT(record, HasSubstr("slurm_submitted {"));
+  // The stored config has no trace of them.
+  EXPECT_THAT(heyhi_test::ReadAll(job.dir + "/config.prototxt"), Not(HasSubstr("debug")));
 }
 
 TEST_F(SlurmRunTest, TwoTaskJobSeesRanksZeroAndOneWorldSizeTwoAndOneMaster) {

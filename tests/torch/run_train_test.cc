@@ -1,5 +1,7 @@
-// Tests of the train task through the `run` command: a killed run continued
-// with --mode start_continue, and local data parallelism (num_procs: 2).
+// Tests of the train and eval tasks through the `run` command: a killed run
+// continued with --mode start_continue, local data parallelism (num_procs:
+// 2), and an eval that finds its checkpoint by //sig/ and its data by
+// //reference/.
 #include <signal.h>
 
 #include <filesystem>
@@ -178,6 +180,64 @@ TEST(RunTrain, GridOfFourTrainingsRunsTwoAtATimeAndAgainLaunchesNothing) {
   ASSERT_EQ(again->exit_code, 0) << again->err;
   EXPECT_THAT(again->err, HasSubstr("nothing to launch"));
   EXPECT_THAT(again->err, ::testing::Not(HasSubstr("launched ")));
+}
+
+TEST(RunEval, EvalLoadsTheCheckpointOfASigPrefixAndTheDataOfAReferencePath) {
+  heyhi::TempTree tree;
+  // The reference folder holds the data set (a link to the installed one).
+  std::filesystem::create_directories(tree.Path("ref"));
+  std::filesystem::create_directory_symlink("/usr/share/datasets/fashion-mnist",
+                                            tree.Path("ref/fashion-mnist"));
+  const std::vector<std::string> env = {"HH_REFERENCE_DIR=" + tree.Path("ref"),
+                                        "HH_CLUSTER=", "HH_ENV="};
+  const std::vector<std::string> train = {"-c",
+                                          kSourceDir + "/conf/c02_sup_train/sl.prototxt",
+                                          "data.dir=//reference/fashion-mnist",
+                                          "data.max_train_samples=512",
+                                          "data.max_test_samples=200",
+                                          "conv.channels=4",
+                                          "num_epochs=1",
+                                          "max_steps_per_epoch=8",
+                                          "num_threads=1",
+                                          "log_every=0"};
+  ASSERT_EQ(
+      runners_test::WaitForExit(StartRun(train, tree.Path("exp"), tree.Path("train.log"), env)), 0)
+      << Slurp(tree.Path("train.log"));
+  const std::string train_dir = OnlyExpDir(tree.Path("exp"));
+  const double last_accuracy = ReadMetrics(train_dir).back()["test_accuracy"];
+  const std::string sig = train_dir.substr(train_dir.size() - 12);
+
+  const std::vector<std::string> eval = {"-c", kSourceDir + "/conf/c01_eval/eval.prototxt",
+                                         "checkpoint=//sig/" + sig.substr(0, 5) + "/checkpoint.pt",
+                                         "data.dir=//reference/fashion-mnist",
+                                         "data.max_test_samples=200"};
+  ASSERT_EQ(runners_test::WaitForExit(StartRun(eval, tree.Path("exp"), tree.Path("eval.log"), env)),
+            0)
+      << Slurp(tree.Path("eval.log"));
+  const std::string log = Slurp(tree.Path("eval.log"));
+  const std::string marker = "exp dir: ";
+  const size_t at = log.find(marker);
+  ASSERT_NE(at, std::string::npos) << log;
+  const std::string eval_dir =
+      log.substr(at + marker.size(), log.find('\n', at) - at - marker.size());
+  const std::string text = Slurp(eval_dir + "/result.json");
+  const nlohmann::json result = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  ASSERT_TRUE(result.is_object()) << text << log;
+  EXPECT_EQ(result["checkpoint"], train_dir + "/checkpoint.pt");
+  EXPECT_EQ(result["epochs_trained"], 1);
+  EXPECT_EQ(result["num_samples"], 200);
+  EXPECT_EQ(result["accuracy"].get<double>(), last_accuracy) << text;
+
+  // A reference that is not there fails the eval, naming both paths.
+  std::vector<std::string> missing = eval;
+  missing.back() = "data.dir=//reference/no-such-data";
+  missing.push_back("data.max_test_samples=100");
+  EXPECT_EQ(
+      runners_test::WaitForExit(StartRun(missing, tree.Path("exp"), tree.Path("missing.log"), env)),
+      1);
+  EXPECT_THAT(Slurp(tree.Path("missing.log")),
+              HasSubstr("data.dir: '//reference/no-such-data' is " + tree.Path("ref/no-such-data") +
+                        ", which does not exist"));
 }
 
 }  // namespace

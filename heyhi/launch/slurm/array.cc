@@ -254,7 +254,7 @@ absl::StatusOr<std::string> MakeArraySbatchScript(const SlurmLauncher& slurm,
       kSlurmFolder,
       "/${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\n"
       "exec >>\"$log.out\" 2>>\"$log.err\"\n",
-      WorkerLaunchLines(binary, "\"$exp_dir\""));
+      WorkerLaunchLines(slurm, binary, "\"$exp_dir\""));
 }
 
 std::string FormatSubmissionEntry(const SubmissionEntry& entry) {

@@ -35,6 +35,27 @@ absl::Status CheckSbatchValue(absl::string_view field, absl::string_view value) 
   return absl::OkStatus();
 }
 
+// One entry of sbatch_args or srun_args: a single option, on one line.
+absl::Status CheckOption(absl::string_view name, absl::string_view arg) {
+  if (arg.empty() || arg[0] != '-') {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": '", absl::CEscape(arg),
+                     "' is not an option; give one option per entry, such as "
+                     "\"--mail-type=END\""));
+  }
+  if (arg.find_first_of(absl::string_view("\n\r\0", 3)) != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": '", absl::CEscape(arg), "' holds a line break; give one option per entry"));
+  }
+  return absl::OkStatus();
+}
+
+// The option as a word of an #SBATCH line.
+std::string SbatchWord(absl::string_view arg) {
+  if (arg.find_first_of(" \t#'") == absl::string_view::npos) return std::string(arg);
+  return absl::StrCat("\"", arg, "\"");
+}
+
 // "USR2@90", "SIGUSR1@120", "B:USR2@90" (B: sends to the batch shell only).
 // The signal's name is PreemptionSignalNumber's to check: the worker must be
 // able to catch it, or preemption would kill the job unsaved.
@@ -60,6 +81,21 @@ absl::StatusOr<std::string> TimeLimit(float hours) {
 }
 
 }  // namespace
+
+absl::Status CheckSrunArg(absl::string_view where, int index, absl::string_view arg) {
+  return CheckOption(absl::StrCat(where, "srun_args[", index, "]"), arg);
+}
+
+absl::Status CheckSbatchArg(absl::string_view where, int index, absl::string_view arg) {
+  const std::string name = absl::StrCat(where, "sbatch_args[", index, "]");
+  if (absl::Status s = CheckOption(name, arg); !s.ok()) return s;
+  if (arg.find_first_of("\"\\") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": '", absl::CEscape(arg),
+                     "' holds a double quote or a backslash; an #SBATCH line cannot carry those"));
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm) {
   SlurmJobShape shape;
@@ -110,7 +146,10 @@ absl::StatusOr<std::string> MakeSbatchHeader(const SlurmLauncher& slurm,
   for (const auto& [field, value] :
        {std::pair<absl::string_view, absl::string_view>{"partition", slurm.partition()},
         {"comment", slurm.comment()},
-        {"constraint", slurm.constraint()}}) {
+        {"constraint", slurm.constraint()},
+        {"account", slurm.account()},
+        {"qos", slurm.qos()},
+        {"exclude", slurm.exclude()}}) {
     if (absl::Status s = CheckSbatchValue(field, value); !s.ok()) return s;
   }
   for (const auto& [what, value] :
@@ -122,6 +161,14 @@ absl::StatusOr<std::string> MakeSbatchHeader(const SlurmLauncher& slurm,
   }
   if (options.job_name.empty() || options.output.empty() || options.error.empty()) {
     return absl::InvalidArgumentError("an sbatch script needs a job name, an output and an error");
+  }
+  for (int i = 0; i < slurm.sbatch_args_size(); ++i) {
+    if (absl::Status s = CheckSbatchArg("launcher.slurm.", i, slurm.sbatch_args(i)); !s.ok()) {
+      return s;
+    }
+  }
+  for (int i = 0; i < slurm.srun_args_size(); ++i) {
+    if (absl::Status s = CheckSrunArg("launcher.slurm.", i, slurm.srun_args(i)); !s.ok()) return s;
   }
   if (!slurm.signal().empty()) {
     if (absl::Status s = CheckSignal(slurm.signal()); !s.ok()) return s;
@@ -147,22 +194,30 @@ absl::StatusOr<std::string> MakeSbatchHeader(const SlurmLauncher& slurm,
   }
   line(absl::StrCat("--time=", *time_limit));
   if (!slurm.constraint().empty()) line(absl::StrCat("--constraint=", slurm.constraint()));
+  if (!slurm.account().empty()) line(absl::StrCat("--account=", slurm.account()));
+  if (!slurm.qos().empty()) line(absl::StrCat("--qos=", slurm.qos()));
+  if (!slurm.exclude().empty()) line(absl::StrCat("--exclude=", slurm.exclude()));
   if (!slurm.comment().empty()) line(absl::StrCat("--comment=\"", slurm.comment(), "\""));
   if (!slurm.signal().empty()) line(absl::StrCat("--signal=", slurm.signal()));
   line("--requeue");
   line("--open-mode=append");
   line(absl::StrCat("--output=\"", options.output, "\""));
   line(absl::StrCat("--error=\"", options.error, "\""));
+  for (const std::string& arg : slurm.sbatch_args()) line(SbatchWord(arg));
   return s;
 }
 
-std::string WorkerLaunchLines(absl::string_view binary, absl::string_view exp_dir_word) {
+std::string WorkerLaunchLines(const SlurmLauncher& slurm, absl::string_view binary,
+                              absl::string_view exp_dir_word) {
+  std::string srun_args;
+  for (const std::string& arg : slurm.srun_args())
+    absl::StrAppend(&srun_args, ShellQuote(arg), " ");
   return absl::StrCat(
       "\n# The ranks' rendezvous port: one per job, the same on every node and\n"
       "# after a requeue, below Linux's ephemeral ports (32768 and up).\n",
       "export MASTER_PORT=$((10000 + SLURM_JOB_ID % 20000))\n",
       "\n# Every task runs the worker, which reads the composed config from the exp dir.\n",
-      "exec srun --unbuffered --kill-on-bad-exit=1 ", ShellQuote(binary), " --worker ",
+      "exec srun --unbuffered --kill-on-bad-exit=1 ", srun_args, ShellQuote(binary), " --worker ",
       exp_dir_word, "\n");
 }
 
@@ -180,7 +235,7 @@ absl::StatusOr<std::string> MakeSbatchScript(const SlurmLauncher& slurm, absl::s
   options.error = absl::StrCat(log_dir, "/%j.err");
   absl::StatusOr<std::string> header = MakeSbatchHeader(slurm, options);
   if (!header.ok()) return header.status();
-  return absl::StrCat(*header, WorkerLaunchLines(binary, ShellQuote(exp_dir)));
+  return absl::StrCat(*header, WorkerLaunchLines(slurm, binary, ShellQuote(exp_dir)));
 }
 
 }  // namespace heyhi

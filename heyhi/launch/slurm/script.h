@@ -29,6 +29,14 @@ struct SlurmJobShape {
 // InvalidArgument names the field and what would have been valid.
 absl::StatusOr<SlurmJobShape> ComputeSlurmJobShape(const SlurmLauncher& slurm);
 
+// Whether `arg`, entry `index` of sbatch_args, is one option an #SBATCH line
+// can carry: it starts with '-' and holds no line break, '"' or '\'. The
+// error names `where` + "sbatch_args[index]" and the arg.
+absl::Status CheckSbatchArg(absl::string_view where, int index, absl::string_view arg);
+
+// The same for srun_args (single-quoted for the shell: quotes are fine).
+absl::Status CheckSrunArg(absl::string_view where, int index, absl::string_view arg);
+
 // What tells one sbatch script of a launcher from another: the job's name,
 // where Slurm writes its output, and for a job array its index range.
 struct SbatchJobOptions {
@@ -43,19 +51,25 @@ struct SbatchJobOptions {
 
 // "#!/bin/bash" and the #SBATCH lines of a job of `slurm`: the job's name
 // (and array), then the shape above, the partition, the time limit (`hours`,
-// as H:MM:SS), constraint, comment, the pre-end signal (`signal`, e.g.
-// "USR2@90"; sent to the job's steps, i.e. every task; a "B:" prefix given in
-// the config is passed through and sends it to the batch shell instead;
-// empty: no signal), --requeue, --open-mode=append, and the output and error
-// patterns. Every value is checked (launcher fields name themselves).
+// as H:MM:SS), constraint, account, qos, exclude, comment, the pre-end signal
+// (`signal`, e.g. "USR2@90"; sent to the job's steps, i.e. every task; a "B:"
+// prefix given in the config is passed through and sends it to the batch
+// shell instead; empty: no signal), --requeue, --open-mode=append, the output
+// and error patterns, then one #SBATCH line per sbatch_args entry
+// (double-quoted when it holds a blank, '#' or '\''). Every value is checked
+// (launcher fields name themselves); an sbatch_args or srun_args entry that is
+// not one option (starts with '-', no line break; for sbatch no '"' or '\'
+// either) is an error naming it and its index.
 absl::StatusOr<std::string> MakeSbatchHeader(const SlurmLauncher& slurm,
                                              const SbatchJobOptions& options);
 
 // The end of every heyhi script: exports MASTER_PORT (10000 + job id % 20000:
 // the same for every task and requeue) and runs `exec srun --unbuffered
-// --kill-on-bad-exit=1 <binary> --worker <exp_dir_word>`, the binary
-// single-quoted; `exp_dir_word` is a shell word as given ('...' or "$var").
-std::string WorkerLaunchLines(absl::string_view binary, absl::string_view exp_dir_word);
+// --kill-on-bad-exit=1 <srun_args> <binary> --worker <exp_dir_word>`, each
+// srun_args entry and the binary single-quoted; `exp_dir_word` is a shell word
+// as given ('...' or "$var").
+std::string WorkerLaunchLines(const SlurmLauncher& slurm, absl::string_view binary,
+                              absl::string_view exp_dir_word);
 
 // `path` as a Slurm filename pattern that expands to itself (% -> %%).
 std::string EscapeFilenamePattern(absl::string_view path);
