@@ -28,6 +28,22 @@ int64_t ModifiedTime(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_mtime) : 0;
 }
 
+// When the member's logs last changed: run.log, the grid's log of its `run`
+// and, for a Slurm job, the files of its slurm/ folder (0: none exists).
+int64_t LatestLogChange(const std::string& exp_dir, const std::string& grid_log) {
+  int64_t latest =
+      std::max(ModifiedTime(absl::StrCat(exp_dir, "/", kRunLogFile)), ModifiedTime(grid_log));
+  const std::string slurm = absl::StrCat(exp_dir, "/slurm");
+  DIR* dir = opendir(slurm.c_str());
+  if (dir == nullptr) return latest;
+  while (const dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    latest = std::max(latest, ModifiedTime(absl::StrCat(slurm, "/", entry->d_name)));
+  }
+  closedir(dir);
+  return latest;
+}
+
 std::vector<std::string> Links(const std::string& folder) {
   std::vector<std::string> names;
   DIR* dir = opendir(folder.c_str());
@@ -248,8 +264,7 @@ GridTable BuildGridTable(const GridSpec& spec, const ComposedGrid& grid,
         if (value != last->values.end()) row->metrics[m] = value->second;
       }
     }
-    const std::string grid_log = GridMemberLog(grid_folder, row->sig);
-    const int64_t changed = std::max(ModifiedTime(dir.File(kRunLogFile)), ModifiedTime(grid_log));
+    const int64_t changed = LatestLogChange(exp_dir, GridMemberLog(grid_folder, row->sig));
     if (changed > 0) row->log_age_s = std::max<int64_t>(0, now - changed);
   };
   for (size_t i = 0; i < grid.xps.size(); ++i) {

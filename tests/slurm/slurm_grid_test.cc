@@ -98,6 +98,7 @@ TEST_F(SlurmGridTest, MembersGoAsArraysSplitAtMaxArraySizeAndRunningAgainLaunche
     const std::string job = row["job_id"];
     ASSERT_TRUE(absl::StartsWith(job, "slurm:")) << job;
     ASSERT_NE(job.find('_'), std::string::npos) << job;  // slurm:<array>_<task>
+    EXPECT_FALSE(row["log_age_s"].is_null()) << row;     // from its slurm/ logs
     ++tasks_per_array[job.substr(0, job.find('_'))];
   }
   EXPECT_EQ(tasks_per_array.size(), 2u);
