@@ -23,9 +23,6 @@ namespace {
 // the order the rows first show it.
 constexpr const char* kStatusOrder[] = {"NOT_STARTED", "RUNNING", "DONE", "DEAD", "DROPPED"};
 
-constexpr int kChartWidth = 640;
-constexpr int kChartHeight = 400;
-
 std::vector<std::pair<std::string, int>> StatusCounts(const GridTable& table) {
   std::vector<std::pair<std::string, int>> counts;
   for (const char* status : kStatusOrder) counts.emplace_back(status, 0);
@@ -349,11 +346,7 @@ std::string GridReportHtml(const GridTable& table, const MetricCharts& charts) {
   if (charts.metrics.empty()) absl::StrAppend(&out, "<p class=\"no-charts\">No metrics.</p>\n");
   const std::vector<ChartSeries> no_series;  // a metric without its list of lines
   for (size_t i = 0; i < charts.metrics.size(); ++i) {
-    ChartOptions options;
-    options.title = charts.metrics[i];
-    options.y_label = charts.metrics[i];
-    options.width = kChartWidth;
-    options.height = kChartHeight;
+    const ChartOptions options = MetricChartOptions(charts.metrics[i]);
     const std::vector<ChartSeries>& series =
         i < charts.series.size() ? charts.series[i] : no_series;
     absl::StrAppend(&out, "<figure class=\"chart\" data-metric=\"", HtmlEscape(charts.metrics[i]),

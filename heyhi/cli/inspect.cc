@@ -24,6 +24,7 @@
 #include "heyhi/base/command_line.h"
 #include "heyhi/base/files.h"
 #include "heyhi/cli/env_command.h"
+#include "heyhi/cli/grid_table.h"
 #include "heyhi/cli/plot.h"
 #include "heyhi/cli/stored_config.h"
 #include "heyhi/config.h"
@@ -63,15 +64,6 @@ std::string FormatTime(int64_t unix_seconds) {
   char buffer[32];
   std::strftime(buffer, sizeof(buffer), "%Y-%m-%d %H:%M:%S", &local);
   return buffer;
-}
-
-// "45s", "12m", "3h", "2d": how long ago.
-std::string FormatAge(int64_t seconds) {
-  if (seconds < 0) seconds = 0;
-  if (seconds < 120) return absl::StrCat(seconds, "s");
-  if (seconds < 7200) return absl::StrCat(seconds / 60, "m");
-  if (seconds < 172800) return absl::StrCat(seconds / 3600, "h");
-  return absl::StrCat(seconds / 86400, "d");
 }
 
 // "90s", "30m", "2h", "1d" (a bare number is seconds).
@@ -545,7 +537,7 @@ int Ls(int argc, char** argv) {
     }
     absl::StrAppendFormat(&table, "%-12s  %-11s  %-22s  %5s  %5s  %s\n", xp.record.sig(),
                           XpStatusName(xp.status), xp.job_id.empty() ? "-" : xp.job_id,
-                          FormatAge(now - xp.created), epoch, xp.name);
+                          ShortAge(now - xp.created), epoch, xp.name);
     if (xp.last_metrics) {
       absl::StrAppend(&table, std::string(64, ' '), MetricsText(TaskMetrics(*xp.last_metrics)),
                       "\n");

@@ -73,18 +73,22 @@ MetricCharts ChartsOfMetrics(const std::vector<std::string>& exp_dirs,
   return charts;
 }
 
+ChartOptions MetricChartOptions(const std::string& metric) {
+  ChartOptions options;
+  options.title = metric;
+  options.y_label = metric;
+  options.width = kChartWidth;
+  options.height = kChartHeight;
+  return options;
+}
+
 std::string StackedChartsSvg(const MetricCharts& charts) {
   const int count = std::max<int>(1, static_cast<int>(charts.metrics.size()));
   std::string out = absl::StrCat("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"", kChartWidth,
                                  "\" height=\"", kChartHeight * count, "\" viewBox=\"0 0 ",
                                  kChartWidth, " ", kChartHeight * count, "\">\n");
   for (size_t i = 0; i < charts.metrics.size(); ++i) {
-    ChartOptions options;
-    options.title = charts.metrics[i];
-    options.y_label = charts.metrics[i];
-    options.width = kChartWidth;
-    options.height = kChartHeight;
-    std::string chart = LineChartSvg(charts.series[i], options);
+    std::string chart = LineChartSvg(charts.series[i], MetricChartOptions(charts.metrics[i]));
     // Nested <svg> elements, each moved down to its own row.
     const size_t start = chart.find("<svg");
     if (start == std::string::npos) continue;

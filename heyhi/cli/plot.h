@@ -20,6 +20,10 @@ MetricCharts ChartsOfMetrics(const std::vector<std::string>& exp_dirs,
                              const std::vector<std::string>& labels,
                              std::vector<std::string> metrics, std::vector<std::string>* warnings);
 
+// The options of a metric's chart (its title and y label, the size every
+// chart of `plot` and the grid report has).
+ChartOptions MetricChartOptions(const std::string& metric);
+
 // One SVG document holding one chart per metric, stacked.
 std::string StackedChartsSvg(const MetricCharts& charts);
 

@@ -193,18 +193,7 @@ class SlurmArrayTest : public SlurmTest {
 
   // A folder with an `sbatch` of `text` (a bash script body).
   std::string FakeSbatch(const std::string& name, const std::string& text) {
-    const std::string bin = tree_.Path(name);
-    std::filesystem::create_directories(bin);
-    std::ofstream(bin + "/sbatch") << "#!/bin/bash\n" << text;
-    std::filesystem::permissions(bin + "/sbatch", std::filesystem::perms::owner_all);
-    return bin;
-  }
-
-  // The real sbatch, for the fakes to call.
-  static std::string RealSbatch() {
-    absl::StatusOr<ProgramResult> found =
-        RunProgram({"bash", "-c", "command -v sbatch"}, std::chrono::seconds(10));
-    return found.ok() ? std::string(absl::StripAsciiWhitespace(found->out)) : "sbatch";
+    return FakeSbatchFolder(tree_.root(), name, text);
   }
 
   TempTree tree_;

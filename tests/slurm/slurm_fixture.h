@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -69,6 +70,24 @@ class SlurmTest : public ::testing::Test {
   void SetUp() override {
     if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
     ASSERT_TRUE(started_) << "tools/slurm/start.sh failed; see the suite's set-up failure";
+  }
+
+  // A folder under `scratch` holding an executable `sbatch` running `body`
+  // (bash); put it first in PATH to stand in for the real one.
+  static std::string FakeSbatchFolder(const std::string& scratch, const std::string& name,
+                                      const std::string& body) {
+    const std::string bin = absl::StrCat(scratch, "/", name);
+    std::filesystem::create_directories(bin);
+    std::ofstream(bin + "/sbatch") << "#!/bin/bash\n" << body;
+    std::filesystem::permissions(bin + "/sbatch", std::filesystem::perms::owner_all);
+    return bin;
+  }
+
+  // The real sbatch, for the fakes to call.
+  static std::string RealSbatch() {
+    absl::StatusOr<ProgramResult> found =
+        RunProgram({"bash", "-c", "command -v sbatch"}, std::chrono::seconds(10));
+    return found.ok() ? std::string(absl::StripAsciiWhitespace(found->out)) : "sbatch";
   }
 
   // A job script in the Slurm folder; returns its path.

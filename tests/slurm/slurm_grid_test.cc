@@ -68,17 +68,7 @@ class SlurmGridTest : public SlurmTest {
   }
 
   std::string FakeSbatchFolder(const std::string& name, const std::string& body) {
-    const std::string bin = box_.tree.Path(name);
-    std::filesystem::create_directories(bin);
-    std::ofstream(bin + "/sbatch") << "#!/bin/bash\n" << body;
-    std::filesystem::permissions(bin + "/sbatch", std::filesystem::perms::owner_all);
-    return bin;
-  }
-
-  static std::string RealSbatch() {
-    absl::StatusOr<ProgramResult> found =
-        RunProgram({"bash", "-c", "command -v sbatch"}, std::chrono::seconds(10));
-    return found.ok() ? std::string(absl::StripAsciiWhitespace(found->out)) : "sbatch";
+    return SlurmTest::FakeSbatchFolder(box_.tree.root(), name, body);
   }
 
   RunSandbox box_;
