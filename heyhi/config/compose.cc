@@ -176,28 +176,41 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
   if (!parsed_overrides.ok()) return parsed_overrides.status();
 
   // Parse as the given type, else as the root, else as the one type that fits.
-  absl::StatusOr<std::string> text =
-      ReadConfigText(composed.config_path, composed.search->project_root);
-  if (!text.ok()) return text.status();
+  // A file parsed before as that type comes from the cache of parsed files;
+  // on any failure it is read and parsed again below, for the same error.
   const Descriptor* type = options.type != nullptr ? options.type : options.root_type;
-  if (type == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(display, ": no type given and no root message to guess from"));
-  }
-  MessageFactory* factory = FactoryFor(type, options.factory, &composed.owned_factory);
-  std::unique_ptr<Message> body(factory->GetPrototype(type)->New());
+  MessageFactory* factory = nullptr;
+  std::unique_ptr<Message> body;
   std::vector<FieldLocation> locations;
-  absl::Status parsed = ParseText(*text, display, body.get(), &locations);
-  if (!parsed.ok() && options.type == nullptr) {
-    absl::StatusOr<const Descriptor*> guessed =
-        GuessOtherType(*text, display, type, parsed, factory);
-    if (!guessed.ok()) return guessed.status();
-    type = *guessed;
+  absl::Status parsed = absl::UnknownError("not parsed");
+  if (type != nullptr) {
+    factory = FactoryFor(type, options.factory, &composed.owned_factory);
+    body.reset(factory->GetPrototype(type)->New());
+    parsed = ParseTextFile(composed.config_path, composed.search->project_root, body.get(),
+                           &locations, display);
+  }
+  if (!parsed.ok()) {
+    absl::StatusOr<std::string> text =
+        ReadConfigText(composed.config_path, composed.search->project_root);
+    if (!text.ok()) return text.status();
+    if (type == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(display, ": no type given and no root message to guess from"));
+    }
     body.reset(factory->GetPrototype(type)->New());
     locations.clear();
     parsed = ParseText(*text, display, body.get(), &locations);
+    if (!parsed.ok() && options.type == nullptr) {
+      absl::StatusOr<const Descriptor*> guessed =
+          GuessOtherType(*text, display, type, parsed, factory);
+      if (!guessed.ok()) return guessed.status();
+      type = *guessed;
+      body.reset(factory->GetPrototype(type)->New());
+      locations.clear();
+      parsed = ParseText(*text, display, body.get(), &locations);
+    }
+    if (!parsed.ok()) return parsed;
   }
-  if (!parsed.ok()) return parsed;
   const Clock::time_point loaded = options.times != nullptr ? Clock::now() : start;
 
   const Descriptor* root_type = options.root_type;

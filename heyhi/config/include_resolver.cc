@@ -31,8 +31,12 @@ bool IsRegularFile(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
+// fs::path(dir) / name, without building paths: `name` when it is absolute
+// or `dir` is empty, else the two joined by one '/'.
 std::string JoinPath(const std::string& dir, const std::string& name) {
-  return (fs::path(dir) / name).string();
+  if (dir.empty() || (!name.empty() && name[0] == '/')) return name;
+  if (dir.back() == '/') return absl::StrCat(dir, name);
+  return absl::StrCat(dir, "/", name);
 }
 
 // "encoder.mlp" -> "encoder/mlp"; index steps ("agents.0", "agents.-1") do
@@ -93,7 +97,10 @@ std::string AbsolutePath(const std::string& path, const std::string& cwd) {
   return normal;
 }
 
-std::string AbsolutePath(const std::string& path) { return AbsolutePath(path, CurrentDir()); }
+std::string AbsolutePath(const std::string& path) {
+  if (IsNormalAbsolute(path)) return path;  // no getcwd(2) needed
+  return AbsolutePath(path, CurrentDir());
+}
 
 std::string DisplayPath(const std::string& path, const std::string& cwd) {
   const std::string absolute = AbsolutePath(path, cwd);
@@ -108,7 +115,10 @@ std::string DisplayPath(const std::string& path, const std::string& cwd) {
 std::string DisplayPath(const std::string& path) { return DisplayPath(path, CurrentDir()); }
 
 std::string ParentDir(const std::string& path) {
-  if (path.find('/') == std::string::npos) return ".";
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  // A normal absolute path: all before its last '/' ("/" for "/a").
+  if (IsNormalAbsolute(path)) return slash == 0 ? "/" : path.substr(0, slash);
   return fs::path(path).parent_path().string();
 }
 

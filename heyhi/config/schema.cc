@@ -1,7 +1,9 @@
 // Schema helpers: the root message, its task oneof, the includes and refs fields.
 #include "heyhi/config/schema.h"
 
+#include <mutex>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 namespace heyhi {
@@ -30,15 +32,38 @@ const FieldDescriptor* PairListField(const Descriptor* type, const char* name, c
   return field;
 }
 
+struct PairListFields {
+  const FieldDescriptor* includes;
+  const FieldDescriptor* refs;
+};
+
+PairListFields FindPairListFields(const Descriptor* type) {
+  return {PairListField(type, "includes", "path", "mount"),
+          PairListField(type, "refs", "key", "from")};
+}
+
+// The fields of `type`, looked up once per compiled-in type: those
+// descriptors live as long as the process, while a run-time pool's may go
+// and another take its address.
+PairListFields PairListFieldsOf(const Descriptor* type) {
+  if (type->file()->pool() != google::protobuf::DescriptorPool::generated_pool()) {
+    return FindPairListFields(type);
+  }
+  static std::mutex* mutex = new std::mutex();
+  static auto* known = new std::unordered_map<const Descriptor*, PairListFields>();
+  std::lock_guard<std::mutex> lock(*mutex);
+  auto it = known->find(type);
+  if (it == known->end()) it = known->emplace(type, FindPairListFields(type)).first;
+  return it->second;
+}
+
 }  // namespace
 
 const FieldDescriptor* IncludesField(const Descriptor* type) {
-  return PairListField(type, "includes", "path", "mount");
+  return PairListFieldsOf(type).includes;
 }
 
-const FieldDescriptor* RefsField(const Descriptor* type) {
-  return PairListField(type, "refs", "key", "from");
-}
+const FieldDescriptor* RefsField(const Descriptor* type) { return PairListFieldsOf(type).refs; }
 
 const OneofDescriptor* TaskOneof(const Descriptor* root) {
   const OneofDescriptor* task = root->FindOneofByName("task");

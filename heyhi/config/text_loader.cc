@@ -27,6 +27,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -39,6 +40,7 @@
 #include "google/protobuf/text_format.h"
 #include "heyhi/base/edit_distance.h"
 #include "heyhi/base/files.h"
+#include "heyhi/config/parsed_file_cache.h"
 
 namespace heyhi {
 namespace {
@@ -483,10 +485,58 @@ absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
 absl::Status ParseTextFile(const std::string& path, const std::string& project_root,
                            google::protobuf::Message* out, std::vector<FieldLocation>* locations,
                            const std::string& display_name) {
-  absl::StatusOr<std::string> text = ReadConfigFile(path);
-  if (!text.ok()) return text.status();
-  return ParseText(SubstituteRootDir(*text, project_root),
-                   display_name.empty() ? path : display_name, out, locations);
+  const std::string& shown = display_name.empty() ? path : display_name;
+  ParsedFileCache& cache = ParsedFileCache::Global();
+  const google::protobuf::Descriptor* type = out->GetDescriptor();
+  const std::string key = ParsedFileCache::Key(path, project_root, type);
+  std::optional<FileStamp> stamp;
+  int64_t stamped_ns = 0;
+  if (!key.empty()) {
+    stamped_ns = FileClockNowNs();  // before the stat: a write after it is racy
+    stamp = StampOfRegularFile(path, kMaxConfigBytes);
+  }
+  std::shared_ptr<const ParsedFile> hit = stamp ? cache.Find(key, *stamp) : nullptr;
+  std::optional<absl::StatusOr<std::string>> text;
+  if (hit != nullptr && hit->Racy()) {
+    text = ReadConfigFile(path);
+    if (!text->ok()) return text->status();
+    if (**text == hit->text) {
+      int64_t before = hit->stamped_ns.load(std::memory_order_relaxed);
+      while (before < stamped_ns && !hit->stamped_ns.compare_exchange_weak(
+                                        before, stamped_ns, std::memory_order_relaxed)) {
+      }
+    } else {
+      hit = nullptr;
+    }
+  }
+  if (hit != nullptr) {
+    out->MergeFrom(*hit->message);
+    if (locations != nullptr) {
+      locations->insert(locations->end(), hit->locations.begin(), hit->locations.end());
+    }
+    return absl::OkStatus();
+  }
+  if (!text.has_value()) text = ReadConfigFile(path);
+  if (!text->ok()) return text->status();
+  if (!stamp.has_value()) {
+    return ParseText(SubstituteRootDir(**text, project_root), shown, out, locations);
+  }
+  std::unique_ptr<google::protobuf::Message> parsed(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
+  auto file = std::make_shared<ParsedFile>();
+  absl::Status status =
+      ParseText(SubstituteRootDir(**text, project_root), shown, parsed.get(), &file->locations);
+  if (!status.ok()) return status;  // errors are not kept
+  out->MergeFrom(*parsed);
+  if (locations != nullptr) {
+    locations->insert(locations->end(), file->locations.begin(), file->locations.end());
+  }
+  file->message = std::move(parsed);
+  file->text = std::move(**text);
+  file->stamp = *stamp;
+  file->stamped_ns.store(stamped_ns, std::memory_order_relaxed);
+  cache.Insert(key, std::move(file));
+  return absl::OkStatus();
 }
 
 }  // namespace heyhi
