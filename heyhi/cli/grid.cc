@@ -289,32 +289,41 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
       }
       log << std::endl;
     }
+    // The running members are cancelled together (a few scancel calls, one
+    // wait), then each is wiped if asked.
+    std::vector<std::string> job_ids;
     for (const GridXpInfo* xp : targets) {
-      const XpStatus status = MemberStatus(xp->exp_dir, probe);
+      if (MemberStatus(xp->exp_dir, probe) != XpStatus::kRunning) continue;
+      absl::StatusOr<std::string> job_id = ExpDir(xp->exp_dir, exp_root).JobId();
+      log << (options.dry_run ? "would cancel " : "cancelling ") << xp->sig << " (job "
+          << job_id.value_or("?") << ")" << std::endl;
+      if (job_id.ok()) job_ids.push_back(*job_id);
+    }
+    if (!options.dry_run && !job_ids.empty()) {
+      if (absl::Status killed = KillJobs(job_ids); !killed.ok()) {
+        std::cerr << "run grid: " << killed.message() << std::endl;
+        exit_code = kExitFailed;
+      }
+    }
+    BatchedJobProbe after_cancel("run grid");  // squeue again: the states have changed
+    for (const GridXpInfo* xp : targets) {
+      if (!options.clear) continue;
       ExpDir dir(xp->exp_dir, exp_root);
-      if (status == XpStatus::kRunning) {
-        absl::StatusOr<std::string> job_id = dir.JobId();
-        log << (options.dry_run ? "would cancel " : "cancelling ") << xp->sig << " (job "
-            << job_id.value_or("?") << ")" << std::endl;
-        if (!options.dry_run && job_id.ok()) {
-          if (absl::Status killed = KillJob(*job_id); !killed.ok()) {
-            std::cerr << "run grid: " << killed.message() << std::endl;
-            exit_code = kExitFailed;
-            continue;
-          }
+      if (!options.dry_run && dir.HasMarker()) {
+        // A member still running (its cancel failed) is not wiped under it.
+        if (MemberStatus(xp->exp_dir, after_cancel) == XpStatus::kRunning) {
+          std::cerr << "run grid: " << xp->sig << " still runs; not wiped" << std::endl;
+          exit_code = kExitFailed;
+          continue;
+        }
+        if (absl::Status wiped = dir.Wipe(); !wiped.ok()) {
+          std::cerr << "run grid: cannot wipe " << xp->exp_dir << ": " << wiped.message()
+                    << std::endl;
+          exit_code = kExitFailed;
+          continue;
         }
       }
-      if (options.clear) {
-        if (!options.dry_run && dir.HasMarker()) {
-          if (absl::Status wiped = dir.Wipe(); !wiped.ok()) {
-            std::cerr << "run grid: cannot wipe " << xp->exp_dir << ": " << wiped.message()
-                      << std::endl;
-            exit_code = kExitFailed;
-            continue;
-          }
-        }
-        todo.emplace_back(xp, MemberAction::kLaunch);
-      }
+      todo.emplace_back(xp, MemberAction::kLaunch);
     }
   } else if (!options.init) {
     for (const GridXpInfo& xp : grid.xps) {
@@ -353,15 +362,19 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
   } else if (options.init) {
     absl::StatusOr<Preparation> prep = Prepare(exp_root);
     if (!prep.ok()) return Fail(std::string(prep.status().message()));
+    std::vector<absl::StatusOr<bool>> done(grid.xps.size(), false);
+    ForEachInParallel(grid.xps.size(), [&](size_t i) {
+      done[i] = PrepareMember(grid.xps[i], *prep, root_type, *env, {XpStatus::kNotStarted},
+                              /*placeholder_job=*/false);
+    });
     int recorded = 0;
-    for (const GridXpInfo& xp : grid.xps) {
-      absl::StatusOr<bool> done = PrepareMember(xp, *prep, root_type, *env, {XpStatus::kNotStarted},
-                                                /*placeholder_job=*/false);
-      if (!done.ok()) {
-        std::cerr << "run grid: " << xp.sig << ": " << done.status().message() << std::endl;
+    for (size_t i = 0; i < grid.xps.size(); ++i) {
+      if (!done[i].ok()) {
+        std::cerr << "run grid: " << grid.xps[i].sig << ": " << done[i].status().message()
+                  << std::endl;
         exit_code = kExitFailed;
       }
-      recorded += done.value_or(false);
+      recorded += done[i].value_or(false);
     }
     log << "recorded " << recorded << " member(s) without launching" << std::endl;
   } else if (!todo.empty()) {

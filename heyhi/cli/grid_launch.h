@@ -3,6 +3,7 @@
 #ifndef HEYHI_CLI_GRID_LAUNCH_H_
 #define HEYHI_CLI_GRID_LAUNCH_H_
 
+#include <functional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -42,6 +43,13 @@ struct LocalLaunchOptions {
 // GridMemberLog; at most `jobs` at once.
 LaunchOutcome LaunchLocally(const MemberTodo& todo, const std::string& grid_folder,
                             const LocalLaunchOptions& options, std::ostream& log);
+
+// Threads that prepare members at once: writing a member's folder waits on
+// the disk (an fsync per file), not on a core.
+inline constexpr size_t kPrepareThreads = 16;
+
+// Runs work(0) ... work(count - 1) on up to kPrepareThreads threads.
+void ForEachInParallel(size_t count, const std::function<void(size_t)>& work);
 
 // What every member prepared by the grid itself records: the snapshot of
 // this binary, the launch folder and its source state (read once).

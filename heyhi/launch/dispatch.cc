@@ -7,9 +7,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "heyhi/exp_dir.h"
 #include "heyhi/heyhi.pb.h"
 #include "heyhi/launch/local.h"
+#include "heyhi/launch/slurm/client.h"
 #include "heyhi/launch/slurm/cluster_defaults.h"
 #include "heyhi/launch/slurm/launcher.h"
 #include "heyhi/launch/slurm/script.h"
@@ -120,6 +122,25 @@ absl::Status KillJob(const std::string& job_id) {
   if (absl::StartsWith(job_id, kSlurmJobIdPrefix)) return KillSlurmJob(job_id);
   return absl::UnimplementedError(
       absl::StrCat("cannot stop job ", job_id, ": this run binary has no launcher for it"));
+}
+
+absl::Status KillJobs(const std::vector<std::string>& job_ids) {
+  std::vector<std::string> slurm_ids;
+  absl::Status status;
+  for (const std::string& job_id : job_ids) {
+    absl::string_view id = job_id;
+    if (absl::ConsumePrefix(&id, kSlurmJobIdPrefix)) {
+      slurm_ids.emplace_back(id);
+    } else if (absl::Status killed = KillJob(job_id); !killed.ok() && status.ok()) {
+      status = killed;
+    }
+  }
+  if (!slurm_ids.empty()) {
+    if (absl::Status cancelled = SlurmClient().CancelMany(slurm_ids); !cancelled.ok()) {
+      if (status.ok()) status = cancelled;
+    }
+  }
+  return status;
 }
 
 }  // namespace heyhi

@@ -58,6 +58,10 @@ absl::StatusOr<bool> JobIsAlive(const std::string& job_id);
 // Stops the job recorded as `job_id`, by its scheme.
 absl::Status KillJob(const std::string& job_id);
 
+// KillJob for many jobs: local ones one by one, Slurm ones with a few
+// scancel calls and one wait for all (a grid's members).
+absl::Status KillJobs(const std::vector<std::string>& job_ids);
+
 }  // namespace heyhi
 
 #endif  // HEYHI_LAUNCH_DISPATCH_H_

@@ -134,5 +134,22 @@ TEST_F(SlurmGridTest, GridKilledBeforeSbatchLeavesItsMembersToLaunchOnTheNextRun
   ASSERT_TRUE(WaitForAll("DONE")) << Table().dump(1);
 }
 
+TEST_F(SlurmGridTest, CancelStopsEveryRunningArrayTaskAndClearLaunchesThemAgain) {
+  WriteGrid(3);
+  const std::string never = box_.tree.Path("never");
+  std::ofstream(grid_, std::ios::app) << "overrides: 'wait_file=" << never << "'\n";
+  ASSERT_EQ(box_.Run({"grid", grid_}).exit_code, 0);
+  ASSERT_TRUE(WaitForAll("RUNNING")) << Table().dump(1);
+  RunResult cancel = box_.Run({"grid", grid_, "--cancel"});
+  ASSERT_EQ(cancel.exit_code, 0) << cancel.out << cancel.err;
+  EXPECT_THAT(cancel.out, HasSubstr("cancelling"));
+  ASSERT_TRUE(WaitForAll("DEAD")) << Table().dump(1);
+  std::ofstream(never).put('\n');
+  RunResult clear = box_.Run({"grid", grid_, "--clear", "--force"});
+  ASSERT_EQ(clear.exit_code, 0) << clear.out << clear.err;
+  EXPECT_THAT(clear.out, HasSubstr("submitted array"));
+  ASSERT_TRUE(WaitForAll("DONE")) << Table().dump(1);
+}
+
 }  // namespace
 }  // namespace heyhi

@@ -252,6 +252,34 @@ absl::Status SlurmClient::Cancel(const std::string& job_id) const {
                                                   options_.cancel_timeout.count() / 1000.0, " s"));
 }
 
+absl::Status SlurmClient::CancelMany(const std::vector<std::string>& job_ids) const {
+  constexpr size_t kIdsPerCall = 1000;  // far below any command-line limit
+  for (size_t start = 0; start < job_ids.size(); start += kIdsPerCall) {
+    std::vector<std::string> argv = {"scancel"};
+    const size_t end = std::min(job_ids.size(), start + kIdsPerCall);
+    argv.insert(argv.end(), job_ids.begin() + start, job_ids.begin() + end);
+    absl::StatusOr<ProgramResult> cancelled = RunSlurm(argv);
+    if (!cancelled.ok()) return cancelled.status();
+  }
+  const Clock::time_point deadline = Clock::now() + options_.cancel_timeout;
+  while (true) {
+    absl::StatusOr<std::map<std::string, std::string>> states = QueueStates();
+    if (!states.ok()) return states.status();
+    size_t alive = 0;
+    for (const std::string& id : job_ids) {
+      auto it = states->find(id);
+      if (it != states->end() && IsAliveSlurmState(it->second)) ++alive;
+    }
+    if (alive == 0) return absl::OkStatus();
+    if (Clock::now() >= deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("scancel of ", job_ids.size(), " job(s): ", alive, " still alive after ",
+                       options_.cancel_timeout.count() / 1000.0, " s"));
+    }
+    std::this_thread::sleep_for(options_.poll_interval);
+  }
+}
+
 absl::Status SlurmClient::Signal(const std::string& job_id, const std::string& signal) const {
   return RunSlurm({"scancel", absl::StrCat("--signal=", signal), "--full", job_id}).status();
 }

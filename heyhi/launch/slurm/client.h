@@ -76,6 +76,10 @@ class SlurmClient {
   // (DeadlineExceeded after Options::cancel_timeout).
   absl::Status Cancel(const std::string& job_id) const;
 
+  // Cancel for many jobs: `scancel` with up to 1000 ids per call, then waits
+  // until one squeue per poll lists none of them as alive.
+  absl::Status CancelMany(const std::vector<std::string>& job_ids) const;
+
   // `scancel --signal=<signal> --full <id>`: to the batch shell and every step;
   // the job is not ended by this call and it does not wait.
   absl::Status Signal(const std::string& job_id, const std::string& signal) const;
