@@ -2,6 +2,7 @@
 #include "heyhi/cli/xp_setup.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -131,10 +132,12 @@ bool HoldsOnlyHeyhiFiles(const std::string& path) {
     if (name == "." || name == "..") continue;
     if (!absl::StartsWith(name, kMarkerFile) && !absl::StartsWith(name, "heyhi.")) return false;
     struct stat st;
-    if (fstatat(dirfd(dir.get()), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-        !S_ISREG(st.st_mode)) {
+    if (fstatat(dirfd(dir.get()), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      // Gone since readdir: a racing run's temporary file, renamed into place.
+      if (errno == ENOENT) continue;
       return false;
     }
+    if (!S_ISREG(st.st_mode)) return false;
   }
   return true;
 }
