@@ -24,6 +24,7 @@
 #include "absl/strings/str_replace.h"
 #include "heyhi/base/command_line.h"
 #include "heyhi/base/files.h"
+#include "heyhi/base/parallel.h"
 #include "heyhi/base/subprocess.h"
 #include "heyhi/cli/grid_launch.h"
 #include "heyhi/cli/grid_members.h"
@@ -363,7 +364,7 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
     absl::StatusOr<Preparation> prep = Prepare(exp_root);
     if (!prep.ok()) return Fail(std::string(prep.status().message()));
     std::vector<absl::StatusOr<bool>> done(grid.xps.size(), false);
-    ForEachInParallel(grid.xps.size(), [&](size_t i) {
+    ParallelFor(grid.xps.size(), kPrepareThreads, /*min_per_thread=*/1, [&](size_t i) {
       done[i] = PrepareMember(grid.xps[i], *prep, root_type, *env, {XpStatus::kNotStarted},
                               /*placeholder_job=*/false);
     });

@@ -5,14 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <functional>
 #include <map>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "heyhi/base/parallel.h"
 #include "heyhi/base/subprocess.h"
 #include "heyhi/cli/xp_setup.h"
 #include "heyhi/config.h"
@@ -102,18 +101,6 @@ LaunchOutcome LaunchLocally(const MemberTodo& todo, const std::string& grid_fold
   return outcome;
 }
 
-void ForEachInParallel(size_t count, const std::function<void(size_t)>& work) {
-  const size_t threads = std::min<size_t>(kPrepareThreads, count);
-  std::atomic<size_t> next{0};
-  auto run = [&] {
-    for (size_t i = next++; i < count; i = next++) work(i);
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(run);
-  run();
-  for (std::thread& thread : pool) thread.join();
-}
-
 absl::StatusOr<Preparation> Prepare(const std::string& exp_root) {
   Preparation prep;
   absl::StatusOr<std::string> binary = CurrentExecutable();
@@ -191,7 +178,7 @@ LaunchOutcome LaunchOnSlurm(const MemberTodo& todo, const std::string& grid_fold
   // Each member's folder first, many at once: the time goes to the fsync of
   // every file written, which the disk serves in parallel.
   std::vector<absl::StatusOr<bool>> prepared(todo.size(), false);
-  ForEachInParallel(todo.size(), [&](size_t i) {
+  ParallelFor(todo.size(), kPrepareThreads, /*min_per_thread=*/1, [&](size_t i) {
     const auto& [xp, action] = todo[i];
     ExpDir dir(xp->exp_dir, WipeRoot(xp->exp_dir, exp_root));
     if (action == MemberAction::kRestart) {

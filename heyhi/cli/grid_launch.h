@@ -48,9 +48,6 @@ LaunchOutcome LaunchLocally(const MemberTodo& todo, const std::string& grid_fold
 // the disk (an fsync per file), not on a core.
 inline constexpr size_t kPrepareThreads = 16;
 
-// Runs work(0) ... work(count - 1) on up to kPrepareThreads threads.
-void ForEachInParallel(size_t count, const std::function<void(size_t)>& work);
-
 // What every member prepared by the grid itself records: the snapshot of
 // this binary, the launch folder and its source state (read once).
 struct Preparation {

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <fstream>
 #include <map>
 #include <set>
@@ -14,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "heyhi/base/parallel.h"
 #include "heyhi/cli/xp_setup.h"
 #include "heyhi/config.h"
 #include "heyhi/experiment/metrics.h"
@@ -138,18 +138,8 @@ ComposedGrid ComposeGrid(const GridSpec& spec, const google::protobuf::Descripto
   options.root_type = root_type;
   // Members are independent: compose them on every core, fold them in order.
   std::vector<ComposedMember> composed(spec.members.size());
-  const size_t threads = std::max<size_t>(
-      1, std::min<size_t>(std::thread::hardware_concurrency(), spec.members.size() / 64));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < spec.members.size(); i = next++) {
-      composed[i] = ComposeMember(spec.members[i], options, env);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& thread : pool) thread.join();
+  ParallelFor(spec.members.size(), std::thread::hardware_concurrency(), /*min_per_thread=*/64,
+              [&](size_t i) { composed[i] = ComposeMember(spec.members[i], options, env); });
 
   ComposedGrid grid;
   std::map<std::string, size_t> by_sig;

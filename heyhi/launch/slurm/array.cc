@@ -6,14 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <functional>
 #include <memory>
 #include <random>
 #include <set>
-#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -23,6 +21,7 @@
 #include "absl/strings/strip.h"
 #include "glog/logging.h"
 #include "heyhi/base/files.h"
+#include "heyhi/base/parallel.h"
 #include "heyhi/base/shell_quote.h"
 #include "heyhi/exp_dir.h"
 #include "heyhi/launch/slurm/client.h"
@@ -41,19 +40,7 @@ constexpr char kEntryComment[] =
 constexpr size_t kMaxThreads = 16;
 
 void ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
-  const size_t threads = std::min(kMaxThreads, (n + 63) / 64);
-  if (threads <= 1) {
-    for (size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (size_t i = next++; i < n; i = next++) fn(i);
-    });
-  }
-  for (std::thread& thread : pool) thread.join();
+  heyhi::ParallelFor(n, kMaxThreads, /*min_per_thread=*/64, fn);
 }
 
 std::string NewArrayJobName() {
