@@ -276,7 +276,8 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
                        : std::vector<std::pair<std::string, std::string>>();
 
   int exit_code = kExitOk;
-  BatchedJobProbe probe("run grid");
+  // A dry run asks no scheduler anything (SPEC §12).
+  BatchedJobProbe probe("run grid", /*ask_slurm=*/!options.dry_run);
   MemberTodo todo;
   if (options.cancel || options.clear) {
     std::vector<const GridXpInfo*> targets;
@@ -409,7 +410,7 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
   }
 
   for (;;) {
-    BatchedJobProbe refresh("run grid");
+    BatchedJobProbe refresh("run grid", /*ask_slurm=*/!options.dry_run);
     const GridTable table = BuildGridTable(spec, grid, dropped, folder, refresh);
     if (!options.html.empty() && !options.dry_run) {
       std::vector<std::string> warnings;

@@ -14,6 +14,7 @@ namespace heyhi {
 absl::StatusOr<bool> BatchedJobProbe::IsAlive(const std::string& job_id) {
   absl::string_view id = job_id;
   if (!absl::ConsumePrefix(&id, kSlurmJobIdPrefix)) return LocalJobIsAlive(job_id);
+  if (!ask_slurm_) return true;
   if (!queue_) {
     absl::StatusOr<std::map<std::string, std::string>> states = SlurmClient().QueueStates();
     queue_ = states.ok() ? std::move(*states) : std::map<std::string, std::string>();

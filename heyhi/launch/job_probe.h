@@ -22,10 +22,14 @@ class BatchedJobProbe {
   // was not asked, does not list it, or the job is not Slurm's.
   std::string SlurmState(const std::string& job_id) const;
 
-  explicit BatchedJobProbe(std::string who) : who_(std::move(who)) {}
+  // With `ask_slurm` false, Slurm is never asked (a dry run): a Slurm job
+  // counts as alive, the answer heyhi gives whenever liveness is unknown.
+  explicit BatchedJobProbe(std::string who, bool ask_slurm = true)
+      : who_(std::move(who)), ask_slurm_(ask_slurm) {}
 
  private:
   std::string who_;
+  bool ask_slurm_;
   std::optional<std::map<std::string, std::string>> queue_;
 };
 

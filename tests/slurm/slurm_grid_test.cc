@@ -49,8 +49,10 @@ class SlurmGridTest : public SlurmTest {
     return grid_;
   }
 
+  // The table as `grid --json` shows it (nothing left to launch: it launches
+  // nothing; a dry run would not ask Slurm).
   nlohmann::json Table() {
-    RunResult run = box_.Run({"grid", grid_, "--json", "--dry_run"});
+    RunResult run = box_.Run({"grid", grid_, "--json"});
     EXPECT_EQ(run.exit_code, 0) << run.err;
     return nlohmann::json::parse(run.out, nullptr, false);
   }
@@ -149,6 +151,25 @@ TEST_F(SlurmGridTest, CancelStopsEveryRunningArrayTaskAndClearLaunchesThemAgain)
   ASSERT_EQ(clear.exit_code, 0) << clear.out << clear.err;
   EXPECT_THAT(clear.out, HasSubstr("submitted array"));
   ASSERT_TRUE(WaitForAll("DONE")) << Table().dump(1);
+}
+
+TEST_F(SlurmGridTest, DryRunAsksSlurmNothing) {
+  WriteGrid(2);
+  ASSERT_EQ(box_.Run({"grid", grid_}).exit_code, 0);
+  ASSERT_TRUE(WaitForAll("DONE")) << Table().dump(1);
+  // Any Slurm program called would leave a trace.
+  const std::string trace = box_.tree.Path("called");
+  const std::string bin = box_.tree.Path("no_slurm");
+  std::filesystem::create_directories(bin);
+  for (const char* program : {"sbatch", "squeue", "scontrol", "scancel"}) {
+    std::ofstream(bin + "/" + program) << "#!/bin/bash\ntouch " << trace << "\nexit 1\n";
+    std::filesystem::permissions(bin + "/" + program, std::filesystem::perms::owner_all);
+  }
+  ScopedEnv path("PATH", absl::StrCat(bin, ":", std::getenv("PATH")));
+  RunResult dry = box_.Run({"grid", grid_, "--dry_run", "--replace_done"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("would launch 2 of 2"));
+  EXPECT_FALSE(std::filesystem::exists(trace));
 }
 
 }  // namespace

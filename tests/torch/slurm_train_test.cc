@@ -132,7 +132,7 @@ TEST_F(SlurmTrainTest, GridOfFourTrainingsGoesAsOneArrayAndEndsDoneWithAccuracy)
   nlohmann::json table;
   for (int i = 0; i < 3000; ++i) {  // at most five minutes
     absl::StatusOr<heyhi::ProgramResult> shown =
-        heyhi::RunProgram({run, "grid", "mlp_lr_slurm", "--json", "--dry_run"}, options);
+        heyhi::RunProgram({run, "grid", "mlp_lr_slurm", "--json"}, options);
     ASSERT_TRUE(shown.ok() && shown->exit_code == 0);
     table = nlohmann::json::parse(shown->out);
     if (table["counts"].value("DONE", 0) + table["counts"].value("DEAD", 0) == 4) break;
