@@ -149,4 +149,29 @@ absl::Status MakeDirs(const std::string& path) {
   return absl::OkStatus();
 }
 
+bool IsRegularFile(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+}
+
+int64_t ModifiedTime(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 ? static_cast<int64_t>(info.st_mtime) : 0;
+}
+
+absl::Status ReplaceSymlink(const std::string& target, const std::string& link) {
+  char buffer[4096];
+  const ssize_t n = readlink(link.c_str(), buffer, sizeof(buffer));
+  if (n > 0 && std::string(buffer, static_cast<size_t>(n)) == target) return absl::OkStatus();
+  const std::string temp = absl::StrCat(link, ".tmp.", getpid());
+  unlink(temp.c_str());
+  if (symlink(target.c_str(), temp.c_str()) != 0) return ErrnoError("cannot create", temp);
+  if (rename(temp.c_str(), link.c_str()) != 0) {
+    absl::Status error = ErrnoError("cannot rename to", link);
+    unlink(temp.c_str());
+    return error;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace heyhi

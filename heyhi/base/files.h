@@ -2,6 +2,7 @@
 #ifndef HEYHI_BASE_FILES_H_
 #define HEYHI_BASE_FILES_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -37,6 +38,17 @@ absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_
 // mkdir -p: creates `path` and its missing parents; an error if it exists as
 // something other than a folder.
 absl::Status MakeDirs(const std::string& path);
+
+// Whether `path` (links followed) is a regular file.
+bool IsRegularFile(const std::string& path);
+
+// The modification time of `path` in Unix seconds; 0 when it cannot be read.
+int64_t ModifiedTime(const std::string& path);
+
+// Makes `link` a symbolic link to `target`, replacing what is there all at
+// once (a link beside it, `<link>.tmp.<pid>`, renamed over it). Nothing is
+// written when `link` already points to `target`.
+absl::Status ReplaceSymlink(const std::string& target, const std::string& link);
 
 }  // namespace heyhi
 

@@ -47,11 +47,6 @@
 namespace heyhi {
 namespace {
 
-bool PathExists(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0;
-}
-
 constexpr FlagSpec kGridFlags[] = {
     {"dry_run", false, "Show what would be launched; no scheduler call, no file written."},
     {"init", false, "Record every member (info, -f work on them) without launching."},
@@ -183,22 +178,6 @@ class GridLock {
   int fd_;
 };
 
-// Makes <grid folder>/<sig> a link to the member's exp dir.
-absl::Status LinkMember(const std::string& folder, const GridXpInfo& xp) {
-  const std::string link = absl::StrCat(folder, "/", xp.sig);
-  char buffer[4096];
-  const ssize_t n = readlink(link.c_str(), buffer, sizeof(buffer));
-  if (n > 0 && std::string(buffer, static_cast<size_t>(n)) == xp.exp_dir) return absl::OkStatus();
-  const std::string temp = absl::StrCat(link, ".tmp.", getpid());
-  unlink(temp.c_str());
-  if (symlink(xp.exp_dir.c_str(), temp.c_str()) != 0) return ErrnoError("cannot link", temp);
-  if (rename(temp.c_str(), link.c_str()) != 0) {
-    unlink(temp.c_str());
-    return ErrnoError("cannot link", link);
-  }
-  return absl::OkStatus();
-}
-
 MemberAction DecideMember(const GridOptions& options, XpStatus status) {
   switch (status) {
     case XpStatus::kNotStarted:
@@ -256,13 +235,14 @@ int RunGrid(const GridOptions& options, const GridSpec& spec, std::vector<std::s
     if (!taken.ok()) return Fail(std::string(taken.status().message()));
     lock.emplace(std::move(*taken));
     for (const GridXpInfo& xp : grid.xps) {
-      if (absl::Status linked = LinkMember(folder, xp); !linked.ok()) {
+      if (absl::Status linked = ReplaceSymlink(xp.exp_dir, absl::StrCat(folder, "/", xp.sig));
+          !linked.ok()) {
         return Fail(std::string(linked.message()));
       }
     }
     // A `grid` killed while it submitted left its journal: adopt what Slurm
     // got, so that nothing is submitted twice.
-    if (PathExists(GridSlurmFolder(folder))) {
+    if (access(GridSlurmFolder(folder).c_str(), F_OK) == 0) {
       absl::StatusOr<int> adopted = RecoverSlurmSubmissions(GridSlurmFolder(folder));
       if (!adopted.ok()) return Fail(std::string(adopted.status().message()));
       if (*adopted > 0) {

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "heyhi/base/files.h"
 #include "heyhi/base/parallel.h"
 #include "heyhi/cli/xp_setup.h"
 #include "heyhi/config.h"
@@ -22,11 +23,6 @@
 
 namespace heyhi {
 namespace {
-
-int64_t ModifiedTime(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_mtime) : 0;
-}
 
 // When the member's logs last changed: run.log, the grid's log of its `run`
 // and, for a Slurm job, the files of its slurm/ folder (0: none exists).

@@ -117,11 +117,6 @@ struct XpView {
   int64_t created = 0;
 };
 
-int64_t ModifiedTime(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 ? static_cast<int64_t>(st.st_mtime) : 0;
-}
-
 std::string NameUnder(const std::string& exp_root, const std::string& dir) {
   return absl::StartsWith(dir, exp_root + "/") ? dir.substr(exp_root.size() + 1) : dir;
 }

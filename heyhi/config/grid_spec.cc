@@ -1,7 +1,6 @@
 // Grid files and --sweep command lines expanded into members (SPEC §12).
 #include "heyhi/config/grid_spec.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "heyhi/base/files.h"
 #include "heyhi/base/hash.h"
 #include "heyhi/config/field_path.h"
 #include "heyhi/config/include_resolver.h"
@@ -26,27 +26,9 @@ namespace {
 constexpr char kGridsFolder[] = "grids";
 constexpr char kGridExtension[] = ".prototxt";
 
-bool IsRegularFile(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-
 std::string GridsConfRoot() {
   const char* env = std::getenv("HH_CONF_ROOT");
   return AbsolutePath(env != nullptr && *env != '\0' ? env : "conf");
-}
-
-std::vector<std::string> GridNamesIn(const std::string& folder) {
-  std::vector<std::string> names;
-  DIR* dir = opendir(folder.c_str());
-  if (dir == nullptr) return names;
-  while (const dirent* entry = readdir(dir)) {
-    absl::string_view name = entry->d_name;
-    if (absl::ConsumeSuffix(&name, kGridExtension) && !name.empty()) names.emplace_back(name);
-  }
-  closedir(dir);
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 // The line of the first value written inside element `index` of the
@@ -291,18 +273,14 @@ class GridExpander {
       if (IsRegularFile(name)) return name;
     } else {
       for (const std::string& base :
-           {ParentDir(grid_file), JoinPath(FindConfRoot(grid_file), kGridsFolder)}) {
+           {ParentDir(grid_file), absl::StrCat(FindConfRoot(grid_file), "/", kGridsFolder)}) {
         const std::string candidate = AbsolutePath(name, base);
         if (IsRegularFile(candidate)) return candidate;
       }
     }
-    return absl::NotFoundError(absl::StrCat("included grid \"", include,
-                                            "\" is neither next to this file nor in ",
-                                            JoinPath(FindConfRoot(grid_file), kGridsFolder)));
-  }
-
-  static std::string JoinPath(const std::string& a, const std::string& b) {
-    return absl::StrCat(a, "/", b);
+    return absl::NotFoundError(
+        absl::StrCat("included grid \"", include, "\" is neither next to this file nor in ",
+                     absl::StrCat(FindConfRoot(grid_file), "/", kGridsFolder)));
   }
 
   GridSpec* spec_;
@@ -319,7 +297,7 @@ absl::StatusOr<std::string> FindGridFile(const std::string& name_or_file) {
   if (!absl::EndsWith(name, kGridExtension)) name += kGridExtension;
   const std::string candidate = absl::StrCat(folder, "/", name);
   if (IsRegularFile(candidate)) return candidate;
-  const std::vector<std::string> names = GridNamesIn(folder);
+  const std::vector<std::string> names = PrototxtNamesIn(folder);
   return absl::NotFoundError(absl::StrCat(
       "no grid \"", name_or_file, "\": neither a file nor ", DisplayPath(candidate), "; grids in ",
       DisplayPath(folder), ": ", names.empty() ? "(none)" : absl::StrJoin(names, ", ")));

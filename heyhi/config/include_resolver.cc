@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "heyhi/base/edit_distance.h"
+#include "heyhi/base/files.h"
 
 namespace heyhi {
 namespace {
@@ -25,11 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr absl::string_view kExtension = ".prototxt";
-
-bool IsRegularFile(const std::string& path) {
-  struct stat info;
-  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
-}
 
 // fs::path(dir) / name, without building paths: `name` when it is absolute
 // or `dir` is empty, else the two joined by one '/'.
@@ -54,18 +50,29 @@ std::string MountFolder(const std::string& mount) {
 // The *.prototxt names in `dir`/`sub`, written as `sub/<name>` without the
 // extension: what an include could have said to find them.
 void CollectNames(const std::string& dir, const std::string& sub, std::set<std::string>* names) {
-  std::error_code error;
-  fs::directory_iterator it(sub.empty() ? fs::path(dir) : fs::path(dir) / sub, error);
-  if (error) return;
-  for (const fs::directory_entry& entry : it) {
-    const std::string file = entry.path().filename().string();
-    if (!absl::EndsWith(file, kExtension) || !entry.is_regular_file(error)) continue;
-    std::string name = file.substr(0, file.size() - kExtension.size());
+  for (const std::string& name : PrototxtNamesIn(sub.empty() ? dir : JoinPath(dir, sub))) {
     names->insert(sub.empty() ? name : sub + "/" + name);
   }
 }
 
 }  // namespace
+
+std::vector<std::string> PrototxtNamesIn(const std::string& folder) {
+  std::vector<std::string> names;
+  std::error_code error;
+  fs::directory_iterator it(folder, error);
+  if (error) return names;
+  for (const fs::directory_entry& entry : it) {
+    const std::string file = entry.path().filename().string();
+    if (file.size() <= kExtension.size() || !absl::EndsWith(file, kExtension) ||
+        !entry.is_regular_file(error)) {
+      continue;
+    }
+    names.push_back(file.substr(0, file.size() - kExtension.size()));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 std::string CurrentDir() {
   char buffer[4096];

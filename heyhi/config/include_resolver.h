@@ -44,6 +44,10 @@ std::vector<std::string> IncludeSearchFolders(const std::string& mount,
                                               const std::string& including_dir,
                                               const SearchPath& search);
 
+// The names of the regular `*.prototxt` files in `folder`, without the
+// extension, sorted (none when it cannot be read).
+std::vector<std::string> PrototxtNamesIn(const std::string& folder);
+
 // The working directory ("/" if it cannot be read).
 std::string CurrentDir();
 

@@ -1,7 +1,6 @@
 // The sweep grammar and the product of axes (SPEC §12).
 #include "heyhi/config/sweep.h"
 
-#include <dirent.h>
 #include <fnmatch.h>
 
 #include <cmath>
@@ -94,15 +93,9 @@ IncludeGlob IncludeGlobFor(const std::string& config_path, const std::string& co
              const std::string& pattern) -> absl::StatusOr<std::vector<std::string>> {
     std::set<std::string> names;
     for (const std::string& folder : IncludeSearchFolders(mount, including_dir, search)) {
-      DIR* dir = opendir(folder.c_str());
-      if (dir == nullptr) continue;
-      while (const dirent* entry = readdir(dir)) {
-        absl::string_view name = entry->d_name;
-        if (!absl::ConsumeSuffix(&name, ".prototxt") || name.empty()) continue;
-        const std::string stem(name);
-        if (fnmatch(pattern.c_str(), stem.c_str(), 0) == 0) names.insert(stem);
+      for (const std::string& name : PrototxtNamesIn(folder)) {
+        if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) names.insert(name);
       }
-      closedir(dir);
     }
     return std::vector<std::string>(names.begin(), names.end());
   };

@@ -50,16 +50,8 @@ absl::Status IndexXp(const std::string& exp_root, const std::string& sig,
   if (absl::Status made = MakeDirs(dir); !made.ok()) return made;
   const std::string link = absl::StrCat(dir, "/", sig);
   if (ReadLink(link) == exp_dir) return absl::OkStatus();
-  const std::string temp = absl::StrCat(link, ".tmp.", getpid());
   RemoveStaleTempFiles(dir, sig);  // left by a run killed in between
-  unlink(temp.c_str());
-  if (symlink(exp_dir.c_str(), temp.c_str()) != 0) return ErrnoError("cannot create", temp);
-  if (rename(temp.c_str(), link.c_str()) != 0) {
-    absl::Status error = ErrnoError("cannot rename to", link);
-    unlink(temp.c_str());
-    return error;
-  }
-  return absl::OkStatus();
+  return ReplaceSymlink(exp_dir, link);
 }
 
 void UnindexXp(const std::string& exp_root, const std::string& sig, const std::string& exp_dir) {
