@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "conf.pb.h"
@@ -480,6 +481,33 @@ TEST_F(Pp, NothingIsCreated) {
     ++entries;
   }
   EXPECT_EQ(entries, 1);
+}
+
+// tools/link_static.sh: pp needs no shared protobuf, Abseil, OpenSSL or
+// libstdc++, whose loading and symbol binding was most of its start.
+TEST(PpBinary, LinksProtobufAbseilOpensslAndLibstdcxxIn) {
+#ifndef HEYHI_STATIC_PP
+  GTEST_SKIP() << "configured with HEYHI_STATIC_PP=OFF";
+#endif
+  const std::string command =
+      absl::StrCat("readelf -d ", Quote(std::string(HEYHI_BINARY_DIR) + "/pp"), " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  ASSERT_EQ(pclose(pipe), 0) << out;
+  std::vector<std::string> needed;
+  for (absl::string_view line : absl::StrSplit(out, '\n')) {
+    if (absl::StrContains(line, "(NEEDED)")) needed.emplace_back(line);
+  }
+  ASSERT_THAT(needed, Not(IsEmpty())) << out;  // libc stays shared
+  for (const std::string& line : needed) {
+    for (const char* library : {"libprotobuf", "libabsl", "libcrypto", "libstdc++"}) {
+      EXPECT_THAT(line, Not(HasSubstr(library)));
+    }
+  }
 }
 
 }  // namespace
