@@ -221,6 +221,29 @@ TEST_F(DescriptorCacheTest, AFileThatNowShadowsAnImportInAnEarlierProtoPathIsAMi
   EXPECT_NE(shadowed->FindMessage("Extra")->FindFieldByName("shadow"), nullptr);
 }
 
+// The check reads each file where an import would: a folder that now has an
+// import's name in an earlier proto path is no file of the schema, and the
+// import (not the check) decides what it means.
+TEST_F(DescriptorCacheTest, AFolderNamedLikeAnImportInAnEarlierProtoPathIsAMiss) {
+  auto import = [this](bool use_cache) {
+    DynamicSchema::ImportOptions options;
+    options.use_cache = use_cache;
+    return DynamicSchema::Import({tree_.Path("first"), tree_.Path("schema")}, "top.proto", options);
+  };
+  ASSERT_TRUE(import(true).ok());
+  ASSERT_TRUE((*import(true))->from_cache());
+  ASSERT_TRUE(MakeDirs(tree_.Path("first/sub/extra.proto")).ok());
+  absl::StatusOr<std::unique_ptr<DynamicSchema>> cached = import(true);
+  absl::StatusOr<std::unique_ptr<DynamicSchema>> parsed = import(false);
+  ASSERT_EQ(cached.ok(), parsed.ok()) << cached.status() << "\n" << parsed.status();
+  if (!parsed.ok()) {
+    EXPECT_EQ(cached.status(), parsed.status());
+    return;
+  }
+  EXPECT_FALSE((*cached)->from_cache());
+  ExpectSameFiles(AllFiles((*cached)->file(), true), AllFiles((*parsed)->file(), true));
+}
+
 TEST_F(DescriptorCacheTest, ATruncatedOrCorruptCacheFileIsAMissAndIsRewritten) {
   ASSERT_NE(Import(), nullptr);
   for (const std::string kind : {"index", "set", "comments"}) {

@@ -110,10 +110,15 @@ absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", st.st_size, " bytes; the limit is ", max_bytes));
   }
+  // Reads of one byte more than fstat's size: a file that did not change
+  // since is then whole after one read (its size and no more), where reading
+  // to the end would take a second one that returns nothing.
   std::string content;
-  char buffer[16384];
+  const size_t expected = static_cast<size_t>(st.st_size);
+  size_t used = 0;
   while (true) {
-    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (content.size() < used + 1) content.resize(used == 0 ? expected + 1 : used + 16384);
+    const ssize_t n = read(fd, content.data() + used, content.size() - used);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       absl::Status error =
@@ -121,15 +126,16 @@ absl::StatusOr<std::string> ReadRegularFile(const std::string& path, size_t max_
       close(fd);
       return error;
     }
-    if (n == 0) break;
-    content.append(buffer, static_cast<size_t>(n));
-    if (content.size() > max_bytes) {  // grew while being read
+    used += static_cast<size_t>(n);
+    if (used > max_bytes) {  // grew while being read
       close(fd);
       return absl::InvalidArgumentError(
           absl::StrCat(path, ": more than ", max_bytes, " bytes; the limit is ", max_bytes));
     }
+    if (n == 0 || (used == expected && content.size() > expected)) break;
   }
   close(fd);
+  content.resize(used);
   return content;
 }
 
