@@ -49,6 +49,13 @@ struct LoadOptions {
   std::vector<std::string> include_dirs;
   // When set, receives the time of each phase (left as it was on error).
   ComposeTimes* times = nullptr;
+  // False: the result's provenance holds only the origins of overrides and
+  // references, so ExplainKey knows no file's, and composing costs a third
+  // less (no location of every value, no origin text). The values, and every error,
+  // are those of a compose with provenance: a compose that fails or makes a
+  // field reference is done again with it, as which value came last decides
+  // a reference. run, grid and pp (but for --explain) compose so.
+  bool with_provenance = true;
 };
 
 // A composed config. For a root config `root` is the MetaCfg and `task` the

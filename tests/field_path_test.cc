@@ -4,6 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "conf.pb.h"
 #include "heyhi/base/edit_distance.h"
 #include "test_schema.pb.h"
@@ -163,4 +169,63 @@ TEST(FieldPath, ClosestMatchesAreOrderedByDistanceThenCandidateOrder) {
 }
 
 }  // namespace
+// SetPathProbe keeps the messages on the way to the last path asked: in any
+// order, set or not, through elements, map keys and unset messages, it
+// answers as PathIsSet does.
+TEST(SetPathProbe, AnswersAsPathIsSetWhateverTheOrderOfThePaths) {
+  TestAllKindsTask task;
+  task.set_i32(1);
+  task.mutable_agent()->set_name("a");
+  task.mutable_agent()->mutable_backup()->set_temperature(2);
+  task.add_agents()->set_name("first");
+  task.add_agents()->mutable_backup()->set_rollouts(3);
+  (*task.mutable_agent_map())["k"].set_name("in map");
+  task.add_ints(4);
+  const std::vector<std::string> keys = {"i32",
+                                         "i64",
+                                         "agent.name",
+                                         "agent.backup.temperature",
+                                         "agent.backup.name",
+                                         "agent.temperature",
+                                         "agents",
+                                         "agents.0.name",
+                                         "agents.1.name",
+                                         "agents.1.backup.rollouts",
+                                         "agents.0.backup.rollouts",
+                                         "agent_map.k.name",
+                                         "agent_map.k.backup.name",
+                                         "agent_map.other.name",
+                                         "ints",
+                                         "strs",
+                                         "choice_agent.name",
+                                         "agent.backup",
+                                         "agents.1.backup"};
+  std::vector<FieldPath> paths;
+  for (const std::string& key : keys) {
+    absl::StatusOr<FieldPath> path = ResolveFieldPath(task.GetDescriptor(), key);
+    ASSERT_TRUE(path.ok()) << key << ": " << path.status();
+    paths.push_back(*path);
+  }
+  std::vector<size_t> order(paths.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::vector<std::vector<size_t>> orders = {order, {order.rbegin(), order.rend()}};
+  std::mt19937 random(7);
+  for (int i = 0; i < 3; ++i) {
+    std::shuffle(order.begin(), order.end(), random);
+    orders.push_back(order);
+  }
+  size_t set = 0;
+  for (const std::vector<size_t>& asked : orders) {
+    SetPathProbe probe(task);
+    for (size_t at : asked) {
+      const bool expected = PathIsSet(task, paths[at]);
+      EXPECT_EQ(probe.IsSet(paths[at]), expected) << keys[at];
+      set += expected;
+    }
+  }
+  // Set and unset paths alike.
+  EXPECT_GT(set, 0u);
+  EXPECT_LT(set, orders.size() * paths.size());
+}
+
 }  // namespace heyhi

@@ -53,16 +53,24 @@ void ExpectRebuildsFromItsFlatLines(const google::protobuf::Message& msg) {
 
 enum class SchemaKind { kCompiledIn, kRunTime };
 
-std::string KindName(const ::testing::TestParamInfo<SchemaKind>& info) {
-  return info.param == SchemaKind::kCompiledIn ? "CompiledIn" : "RunTime";
+// Each rule on each schema, composed with provenance and without it (where
+// a compose that makes a reference is done again with provenance).
+struct RefsCase {
+  SchemaKind schema;
+  bool with_provenance;
+};
+
+std::string CaseName(const ::testing::TestParamInfo<RefsCase>& info) {
+  return absl::StrCat(info.param.schema == SchemaKind::kCompiledIn ? "CompiledIn" : "RunTime",
+                      info.param.with_provenance ? "" : "WithoutProvenance");
 }
 
-class FieldRefs : public ::testing::TestWithParam<SchemaKind> {
+class FieldRefs : public ::testing::TestWithParam<RefsCase> {
  protected:
   // The root message `name` ("refs.MetaCfg", "refs_errors.CycleRoot") of the
   // schema under test; its .proto is imported at run time for kRunTime.
   const google::protobuf::Descriptor* Root(const std::string& name) {
-    if (GetParam() == SchemaKind::kCompiledIn) {
+    if (GetParam().schema == SchemaKind::kCompiledIn) {
       // Named, so that both schemas are linked in.
       (void)refs::MetaCfg::descriptor();
       (void)refs_errors::TypeMismatchRoot::descriptor();
@@ -89,7 +97,8 @@ class FieldRefs : public ::testing::TestWithParam<SchemaKind> {
     LoadOptions options;
     options.root_type = Root(root);
     if (options.root_type == nullptr) return absl::NotFoundError(root);
-    if (GetParam() == SchemaKind::kRunTime) {
+    options.with_provenance = GetParam().with_provenance;
+    if (GetParam().schema == SchemaKind::kRunTime) {
       options.factory =
           schemas_[root.rfind("refs_errors.", 0) == 0 ? "refs_errors.proto" : "refs_schema.proto"]
               ->factory();
@@ -127,8 +136,11 @@ class FieldRefs : public ::testing::TestWithParam<SchemaKind> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Schemas, FieldRefs,
-                         ::testing::Values(SchemaKind::kCompiledIn, SchemaKind::kRunTime),
-                         KindName);
+                         ::testing::Values(RefsCase{SchemaKind::kCompiledIn, true},
+                                           RefsCase{SchemaKind::kRunTime, true},
+                                           RefsCase{SchemaKind::kCompiledIn, false},
+                                           RefsCase{SchemaKind::kRunTime, false}),
+                         CaseName);
 
 // --- (heyhi.default_from) ---
 

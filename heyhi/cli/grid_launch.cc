@@ -121,6 +121,7 @@ absl::StatusOr<bool> PrepareMember(const GridXpInfo& xp, const Preparation& prep
   const std::string& exp_root = env.active_cluster().exp_dir();
   LoadOptions load;
   load.root_type = root_type;
+  load.with_provenance = false;
   absl::StatusOr<Composed> composed = LoadConfig(xp.def.config, xp.def.overrides, load);
   if (!composed.ok()) return composed.status();
   absl::StatusOr<ExpIdFields> fields = ExpIdFieldsFor(*composed, xp.def.overrides, false);

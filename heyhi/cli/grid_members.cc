@@ -132,6 +132,7 @@ ComposedGrid ComposeGrid(const GridSpec& spec, const google::protobuf::Descripto
                          const ActiveEnv& env) {
   LoadOptions options;
   options.root_type = root_type;
+  options.with_provenance = false;  // members are signed and named, never explained
   // Members are independent: compose them on every core, fold them in order.
   std::vector<ComposedMember> composed(spec.members.size());
   ParallelFor(spec.members.size(), std::thread::hardware_concurrency(), /*min_per_thread=*/64,

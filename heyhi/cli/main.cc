@@ -230,6 +230,7 @@ absl::StatusOr<Composed> ComposeForRun(const RunCommandLine& cli,
   if (cli.from.empty()) {
     LoadOptions options;
     options.root_type = root_type;
+    options.with_provenance = false;  // nothing a run does asks where a value came from
     return LoadConfig(cli.config, cli.overrides, options);
   }
   absl::StatusOr<std::string> found = FindXp(exp_root, cli.from);

@@ -34,9 +34,7 @@ namespace {
 MessageFactory* FactoryFor(const Descriptor* type, MessageFactory* given,
                            std::shared_ptr<MessageFactory>* owned) {
   if (given != nullptr) return given;
-  if (type->file()->pool() == google::protobuf::DescriptorPool::generated_pool()) {
-    return MessageFactory::generated_factory();
-  }
+  if (IsCompiledIn(type)) return MessageFactory::generated_factory();
   *owned = std::make_shared<google::protobuf::DynamicMessageFactory>();
   return owned->get();
 }
@@ -156,9 +154,12 @@ absl::StatusOr<const Descriptor*> GuessConfigType(const std::string& path,
   return GuessOtherType(*text, display, root_type, root_status, factory);
 }
 
-absl::StatusOr<Composed> LoadConfig(const std::string& path,
-                                    const std::vector<std::string>& overrides,
-                                    const LoadOptions& options) {
+namespace {
+
+// LoadConfig, with or without provenance. Without, a compose that makes a
+// field reference fails (to be done again with provenance).
+absl::StatusOr<Composed> Compose(const std::string& path, const std::vector<std::string>& overrides,
+                                 const LoadOptions& options, bool with_provenance) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = options.times != nullptr ? Clock::now() : Clock::time_point();
   if (absl::Status conf_root_ok = CheckGivenConfRoot(options.conf_root); !conf_root_ok.ok()) {
@@ -187,7 +188,7 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
     factory = FactoryFor(type, options.factory, &composed.owned_factory);
     body.reset(factory->GetPrototype(type)->New());
     parsed = ParseTextFile(composed.config_path, composed.search->project_root, body.get(),
-                           &locations, display);
+                           with_provenance ? &locations : nullptr, display);
   }
   if (!parsed.ok()) {
     absl::StatusOr<std::string> text =
@@ -219,7 +220,8 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
   if (root_type != nullptr) {
     if (absl::Status schema = CheckDefaultFrom(root_type); !schema.ok()) return schema;
   }
-  IncludeExpander expander(*composed.search, factory, is_root ? root_type : nullptr, cwd);
+  IncludeExpander expander(*composed.search, factory, is_root ? root_type : nullptr, cwd,
+                           with_provenance);
   std::vector<ProvenanceEntry> entries;
   absl::StatusOr<std::unique_ptr<Message>> root =
       expander.ComposeParsed(composed.config_path, std::move(body), locations, {}, &entries);
@@ -255,16 +257,20 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
   // composition, before the config is frozen and signed.
   absl::StatusOr<std::vector<FieldReference>> references = ActiveReferences(entries, task_steps);
   if (!references.ok()) return references.status();
+  if (!with_provenance && !references->empty()) {
+    return absl::AbortedError("a field reference needs the provenance of every value");
+  }
   absl::StatusOr<std::vector<ResolvedReference>> resolved =
       ResolveReferences(task, *references, /*with_default_from=*/true);
   if (!resolved.ok()) return resolved.status();
   if (is_root) StoreReferences(composing.get(), *resolved);
 
   // Keep the origins of values still set, relative to the task message.
+  SetPathProbe set_in_composed(*composing);
   for (const ProvenanceEntry& entry : entries) {
     if (entry.reference_source || entry.path.size() <= task_steps.size()) continue;
     if (!task_steps.empty() && entry.path[0].field != task_steps[0].field) continue;
-    if (!PathIsSet(*composing, entry.path)) continue;
+    if (!set_in_composed.IsSet(entry.path)) continue;
     const FieldPath relative(entry.path.begin() + task_steps.size(), entry.path.end());
     composed.provenance->Record(FieldPathToString(relative), entry.origin);
   }
@@ -283,6 +289,20 @@ absl::StatusOr<Composed> LoadConfig(const std::string& path,
     options.times->overrides = Clock::now() - included;
   }
   return composed;
+}
+
+}  // namespace
+
+absl::StatusOr<Composed> LoadConfig(const std::string& path,
+                                    const std::vector<std::string>& overrides,
+                                    const LoadOptions& options) {
+  if (!options.with_provenance) {
+    absl::StatusOr<Composed> quick = Compose(path, overrides, options, false);
+    if (quick.ok()) return quick;
+    // Again with provenance: its errors locate every value, and its
+    // references know which value came last.
+  }
+  return Compose(path, overrides, options, true);
 }
 
 namespace {

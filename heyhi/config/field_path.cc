@@ -434,25 +434,66 @@ absl::StatusOr<const Message*> MessageAt(const Message& root, const FieldPath& p
   return current;
 }
 
-bool PathIsSet(const Message& msg, const FieldPath& path) {
-  if (path.empty()) return true;
-  bool present;
-  absl::StatusOr<const Message*> holder = MessageAt(msg, path, path.size() - 1, &present);
-  if (!holder.ok() || !present) return false;
-  const PathStep& last = path.back();
-  const Reflection* r = (*holder)->GetReflection();
+namespace {
+
+// Whether the field `last` names is set in `holder`.
+bool LastStepIsSet(const Message& holder, const PathStep& last) {
+  const Reflection* r = holder.GetReflection();
   switch (last.kind) {
     case PathStep::Kind::kField:
-      return last.field->is_repeated() ? r->FieldSize(**holder, last.field) > 0
-                                       : r->HasField(**holder, last.field);
+      return last.field->is_repeated() ? r->FieldSize(holder, last.field) > 0
+                                       : r->HasField(holder, last.field);
     case PathStep::Kind::kElement:
-      return last.index < r->FieldSize(**holder, last.field);
+      return last.index < r->FieldSize(holder, last.field);
     case PathStep::Kind::kAppend:
       return false;
     case PathStep::Kind::kMapEntry:
-      return FindMapEntry(**holder, last.field, last.key).value_or(-1) >= 0;
+      return FindMapEntry(holder, last.field, last.key).value_or(-1) >= 0;
   }
   return false;
+}
+
+// The message steps [0, n-1) of `path` lead to in `msg` when they are all
+// set; else null.
+const Message* SetParent(const Message& msg, const FieldPath& path) {
+  bool present;
+  absl::StatusOr<const Message*> holder = MessageAt(msg, path, path.size() - 1, &present);
+  return holder.ok() && present ? *holder : nullptr;
+}
+
+}  // namespace
+
+bool PathIsSet(const Message& msg, const FieldPath& path) {
+  if (path.empty()) return true;
+  const Message* holder = SetParent(msg, path);
+  return holder != nullptr && LastStepIsSet(*holder, path.back());
+}
+
+bool SetPathProbe::IsSet(const FieldPath& path) {
+  if (path.empty()) return true;
+  const size_t parent_size = path.size() - 1;
+  size_t common = 0;
+  while (common < walked_.size() && common < parent_size && walked_[common] == path[common]) {
+    ++common;
+  }
+  walked_.resize(common);
+  reached_.resize(common + 1);
+  // The steps MessageAt would take, stopping at the first that leads to no
+  // set message (then the field is not set).
+  for (size_t i = common; i < parent_size; ++i) {
+    const PathStep& step = path[i];
+    if (ValueMessageType(step.field) == nullptr ||
+        (step.kind == PathStep::Kind::kField && step.field->is_repeated()) ||
+        !CheckStep(*reached_.back(), path, i, /*may_append=*/false).ok()) {
+      return false;
+    }
+    bool present = true;
+    const Message* next = StepInto(*reached_.back(), step, &present);
+    if (!present) return false;
+    walked_.push_back(step);
+    reached_.push_back(next);
+  }
+  return LastStepIsSet(*reached_.back(), path.back());
 }
 
 absl::StatusOr<Message*> MutableMessageAt(Message* root, absl::string_view path) {

@@ -148,6 +148,21 @@ absl::StatusOr<const google::protobuf::Message*> MessageAt(const google::protobu
 // non-empty; an element or map key: present), every message on the way too.
 bool PathIsSet(const google::protobuf::Message& msg, const FieldPath& path);
 
+// PathIsSet for many paths of one message that is not changed meanwhile.
+// The messages on the way to the last path's field are kept, so that the
+// next path walks only the steps where it parts from the last: composing
+// asks this of every value every file wrote, in the order they were written.
+class SetPathProbe {
+ public:
+  explicit SetPathProbe(const google::protobuf::Message& root) : reached_{&root} {}
+  bool IsSet(const FieldPath& path);
+
+ private:
+  FieldPath walked_;  // the steps taken from the root, each to a set message
+  // reached_[i]: the message after steps [0, i); reached_[0] is the root.
+  std::vector<const google::protobuf::Message*> reached_;
+};
+
 // Returns the sub-message at `path` inside `root`, creating every message on
 // the way. Passing through a member of a oneof selects that member. An index
 // step ("agents.0") addresses an existing element of a repeated message field;

@@ -109,16 +109,20 @@ absl::Status CheckNesting(const FieldPath& at, const Message& included, const st
 
 IncludeExpander::IncludeExpander(const SearchPath& search,
                                  google::protobuf::MessageFactory* factory,
-                                 const Descriptor* root_type, std::string cwd)
-    : search_(search), factory_(factory), root_type_(root_type), cwd_(std::move(cwd)) {}
+                                 const Descriptor* root_type, std::string cwd, bool with_provenance)
+    : search_(search),
+      factory_(factory),
+      root_type_(root_type),
+      cwd_(std::move(cwd)),
+      with_provenance_(with_provenance) {}
 
 absl::StatusOr<std::unique_ptr<Message>> IncludeExpander::ComposeFile(
     const std::string& abs_path, const Descriptor* type, const std::vector<std::string>& chain,
     std::vector<ProvenanceEntry>* entries) {
   std::unique_ptr<Message> body(factory_->GetPrototype(type)->New());
   std::vector<FieldLocation> locations;
-  absl::Status parsed =
-      ParseTextFile(abs_path, search_.project_root, body.get(), &locations, Display(abs_path));
+  absl::Status parsed = ParseTextFile(abs_path, search_.project_root, body.get(),
+                                      with_provenance_ ? &locations : nullptr, Display(abs_path));
   if (!parsed.ok()) return parsed;
   return ComposeParsed(abs_path, std::move(body), locations, chain, entries);
 }
@@ -172,7 +176,7 @@ absl::Status IncludeExpander::ApplyIncludeOverride(const std::string& config_pat
     return nesting;
   }
   MergeWithProvenance(*target, at, **included, &child, entries);
-  if (!mount_steps->empty()) {
+  if (with_provenance_ && !mount_steps->empty()) {
     entries->push_back(
         ProvenanceEntry{at, absl::StrCat("included from ", Display(*resolved), " (", how, ")")});
   }
@@ -398,7 +402,7 @@ absl::Status IncludeExpander::ExpandOne(const FileContext& file, int index,
     return nesting;
   }
   MergeWithProvenance(*target, *mount_steps, **included, &child, merged_entries);
-  if (!mount_steps->empty()) {
+  if (with_provenance_ && !mount_steps->empty()) {
     merged_entries->push_back(ProvenanceEntry{
         *mount_steps,
         Origin(absl::StrCat("included from ", Display(*resolved), " at ", include_line),

@@ -31,9 +31,11 @@ class IncludeExpander {
  public:
   // `root_type`: the schema's root message, whose in-file mounts are relative
   // to the task its body chose (null: no such handling). `cwd` is the folder
-  // paths are shown relative to.
+  // paths are shown relative to. Without `with_provenance` no file's values
+  // get entries (nor locations), only references do (LoadOptions says when).
   IncludeExpander(const SearchPath& search, google::protobuf::MessageFactory* factory,
-                  const google::protobuf::Descriptor* root_type, std::string cwd);
+                  const google::protobuf::Descriptor* root_type, std::string cwd,
+                  bool with_provenance = true);
 
   // `abs_path` read and parsed as `type`, its includes merged under its body.
   // `chain` says how the file was reached ("included at mount m from f:3"),
@@ -86,6 +88,7 @@ class IncludeExpander {
   google::protobuf::MessageFactory* factory_;
   const google::protobuf::Descriptor* root_type_;
   std::string cwd_;
+  bool with_provenance_;
   std::vector<std::string> stack_;  // files being composed, outermost first
   std::map<const google::protobuf::Descriptor*, bool> may_hold_includes_;
 };

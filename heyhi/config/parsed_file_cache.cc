@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
+#include "heyhi/config/schema.h"
 
 namespace heyhi {
 
@@ -46,10 +47,7 @@ ParsedFileCache& ParsedFileCache::Global() {
 
 std::string ParsedFileCache::Key(const std::string& path, const std::string& project_root,
                                  const google::protobuf::Descriptor* type) {
-  if (type == nullptr ||
-      type->file()->pool() != google::protobuf::DescriptorPool::generated_pool()) {
-    return "";
-  }
+  if (type == nullptr || !IsCompiledIn(type)) return "";
   return absl::StrCat(path, std::string(1, '\0'), project_root, std::string(1, '\0'),
                       type->full_name());
 }

@@ -579,9 +579,7 @@ absl::StatusOr<std::vector<ResolvedReference>> ResolveReferences(
 }
 
 absl::Status CheckDefaultFrom(const Descriptor* root) {
-  if (root->file()->pool() != google::protobuf::DescriptorPool::generated_pool()) {
-    return CheckSchemaDefaults(root);
-  }
+  if (!IsCompiledIn(root)) return CheckSchemaDefaults(root);
   // Compiled-in descriptors live as long as the process: check each once.
   static std::mutex mutex;
   static auto* checked = new std::map<const Descriptor*, absl::Status>();

@@ -1,5 +1,6 @@
 // Schema helpers every composition step needs: the root message, its task
-// oneof, and the `includes` and `refs` fields of a message type.
+// oneof, the `includes` and `refs` fields of a message type, and whether a
+// type is compiled in.
 #ifndef HEYHI_CONFIG_SCHEMA_H_
 #define HEYHI_CONFIG_SCHEMA_H_
 
@@ -8,6 +9,11 @@
 #include "google/protobuf/descriptor.h"
 
 namespace heyhi {
+
+// True if `type` is compiled into the binary (protoc-generated), false for a
+// type of a schema loaded at run time. Compiled-in descriptors live as long
+// as the process, so results about them may be kept by address.
+bool IsCompiledIn(const google::protobuf::Descriptor* type);
 
 // Finds the message named `root_name` (in any package) among the messages of
 // `file` and of the files it imports; null if none.
