@@ -26,10 +26,13 @@ std::string Source(const std::string& relative) {
   return std::string(HEYHI_SOURCE_DIR) + "/" + relative;
 }
 
+// Argument with_provenance: 1 as LoadConfig does by default (what --explain
+// needs), 0 as run, grid and pp compose.
 void BM_ComposeSlWithThreeOverrides(benchmark::State& state) {
   ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);
   LoadOptions options;
   options.root_type = MetaCfg::descriptor();
+  options.with_provenance = state.range(0) != 0;
   const std::string config = Source("conf/c02_sup_train/sl.prototxt");
   const std::vector<std::string> overrides = {"batch_size=200", "lr=0.01", "Ilauncher=slurm"};
   for (auto _ : state) {
@@ -41,7 +44,11 @@ void BM_ComposeSlWithThreeOverrides(benchmark::State& state) {
     benchmark::DoNotOptimize(composed->task);
   }
 }
-BENCHMARK(BM_ComposeSlWithThreeOverrides)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ComposeSlWithThreeOverrides)
+    ->ArgName("with_provenance")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMicrosecond);
 
 // A generated project: 30 leaf types of 12 scalar fields, and four levels of
 // types that hold includes (G -> leaves, M -> G, U -> M, root -> U), 50
@@ -153,6 +160,7 @@ void BM_ComposeLargeGeneratedProject(benchmark::State& state) {
   LoadOptions options;
   options.root_type = (*schema)->FindMessage("big.MetaCfg");
   options.factory = (*schema)->factory();
+  options.with_provenance = state.range(0) != 0;
   const std::vector<std::string> overrides = {"p1=2", "u1.c0.c1.c2.i0=5", "Iu2.c1=m/m0"};
   int fields = 0;
   for (const google::protobuf::Descriptor* type : SchemaMessages((*schema)->file())) {
@@ -170,7 +178,11 @@ void BM_ComposeLargeGeneratedProject(benchmark::State& state) {
     benchmark::DoNotOptimize(composed->task);
   }
 }
-BENCHMARK(BM_ComposeLargeGeneratedProject)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ComposeLargeGeneratedProject)
+    ->ArgName("with_provenance")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMicrosecond);
 
 // The whole `pp conf/c02_sup_train/sl.prototxt` process, output discarded.
 void BM_PpWholeProcess(benchmark::State& state) {

@@ -257,6 +257,7 @@ void BM_ComposeGeneratedConfig(benchmark::State& state) {
   LoadOptions options;
   options.root_type = (*schema)->FindMessage("big.MetaCfg");
   options.factory = (*schema)->factory();
+  options.with_provenance = state.range(0) != 0;  // 0: as pp composes
   const std::vector<std::string> overrides = {"p1=2", "u1.c0.c1.c2.i0=5", "Iu2.c1=m/m0"};
   for (auto _ : state) {
     absl::StatusOr<Composed> composed = LoadConfig(Config(), overrides, options);
@@ -267,7 +268,11 @@ void BM_ComposeGeneratedConfig(benchmark::State& state) {
     benchmark::DoNotOptimize(composed->task);
   }
 }
-BENCHMARK(BM_ComposeGeneratedConfig)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ComposeGeneratedConfig)
+    ->ArgName("with_provenance")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMicrosecond);
 
 enum class Pp { kCold, kWarm, kHelp };
 

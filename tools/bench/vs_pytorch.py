@@ -443,7 +443,13 @@ def cmd_report(args):
     for r in rows:
         if r["model"] not in models:
             models.append(r["model"])
-    columns = [("pytorch", "pytorch"), ("heyhi", "heyhi"), ("heyhi_malloc_defaults", "heyhi HH_MALLOC_DEFAULTS=1")]
+    columns = [
+        ("pytorch", "pytorch"),
+        ("heyhi", "heyhi"),
+        ("heyhi_malloc_defaults", "heyhi HH_MALLOC_DEFAULTS=1"),
+        ("heyhi_jemalloc", "heyhi jemalloc"),
+        ("heyhi_tcmalloc", "heyhi tcmalloc"),
+    ]
     ok = True
     for model in models:
         mine = [r for r in rows if r["model"] == model]

@@ -17,6 +17,10 @@
 #   STEPS=200           training steps per run
 #   THREADS=2           intra-op threads (heyhi's num_threads; torch.set_num_threads)
 #   COMPARE_MALLOC=1    a third column: heyhi with HH_MALLOC_DEFAULTS=1 (glibc's malloc defaults)
+#   COMPARE_ALLOCATORS=1  two more: heyhi with jemalloc and with tcmalloc in place of
+#                       glibc's malloc (LD_PRELOAD of Debian's libjemalloc2 and
+#                       libtcmalloc-minimal4, installed if missing; HH_MALLOC_DEFAULTS=1,
+#                       so that the run binary tunes no malloc)
 #   HEYHI_RUN=PATH      heyhi's run binary (default: build/run of this checkout)
 #   PYTHON=/usr/bin/python3   Debian's Python, where python3-torch installs
 #   LOAD_MAX=1.0, LOAD_WAIT_S=1200   before each model, wait (30 s steps, at most
@@ -30,6 +34,7 @@ MODELS=${MODELS:-mlp cnn transformer}
 STEPS=${STEPS:-200}
 THREADS=${THREADS:-2}
 COMPARE_MALLOC=${COMPARE_MALLOC:-0}
+COMPARE_ALLOCATORS=${COMPARE_ALLOCATORS:-0}
 HEYHI_RUN=${HEYHI_RUN:-$ROOT/build/run}
 PYTHON=${PYTHON:-/usr/bin/python3}
 LOAD_MAX=${LOAD_MAX:-1.0}
@@ -48,6 +53,18 @@ if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
     { apt-get update >/dev/null && apt-get install -y --no-install-recommends python3-torch >/dev/null; } ||
     die "cannot install python3-torch"
   "$PYTHON" -c 'import torch' || die "$PYTHON still cannot import torch"
+fi
+
+LIBDIR=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+JEMALLOC=$LIBDIR/libjemalloc.so.2
+TCMALLOC=$LIBDIR/libtcmalloc_minimal.so.4
+if [[ $COMPARE_ALLOCATORS == 1 && (! -f $JEMALLOC || ! -f $TCMALLOC) ]]; then
+  echo "vs_pytorch: installing libjemalloc2 and libtcmalloc-minimal4 (Debian)"
+  apt-get install -y --no-install-recommends libjemalloc2 libtcmalloc-minimal4 >/dev/null ||
+    { apt-get update >/dev/null &&
+      apt-get install -y --no-install-recommends libjemalloc2 libtcmalloc-minimal4 >/dev/null; } ||
+    die "cannot install libjemalloc2 and libtcmalloc-minimal4"
+  [[ -f $JEMALLOC && -f $TCMALLOC ]] || die "no $JEMALLOC or $TCMALLOC after installing"
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vs_pytorch.XXXXXX")
@@ -113,7 +130,7 @@ run_pytorch() {
 }
 
 echo "vs_pytorch: heyhi $HEYHI_RUN, $($PYTHON -c 'import torch; print("PyTorch", torch.__version__)'), $(nproc) CPUs"
-echo "  RUNS=$RUNS STEPS=$STEPS THREADS=$THREADS COMPARE_MALLOC=$COMPARE_MALLOC"
+echo "  RUNS=$RUNS STEPS=$STEPS THREADS=$THREADS COMPARE_MALLOC=$COMPARE_MALLOC COMPARE_ALLOCATORS=$COMPARE_ALLOCATORS"
 for model in $MODELS; do
   read -r -a spec <<<"$(config_of "$model")"
   CONFIG=${spec[0]}
@@ -133,6 +150,10 @@ for model in $MODELS; do
     run_heyhi "$model" "$run" heyhi
     if [[ $COMPARE_MALLOC == 1 ]]; then
       run_heyhi "$model" "$run" heyhi_malloc_defaults HH_MALLOC_DEFAULTS=1
+    fi
+    if [[ $COMPARE_ALLOCATORS == 1 ]]; then
+      run_heyhi "$model" "$run" heyhi_jemalloc HH_MALLOC_DEFAULTS=1 LD_PRELOAD="$JEMALLOC"
+      run_heyhi "$model" "$run" heyhi_tcmalloc HH_MALLOC_DEFAULTS=1 LD_PRELOAD="$TCMALLOC"
     fi
   done
   echo "   load average after: $(loadavg)"
