@@ -1,6 +1,7 @@
 // The train task: data-parallel SGD/Adam training of an image classifier with
 // per-epoch validation, metrics, checkpoints and exact resumption.
 #include <ATen/CPUGeneratorImpl.h>
+#include <dlfcn.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -106,6 +107,8 @@ absl::Status Trainer::Setup() {
   LOG(INFO) << "threads: " << at::get_num_threads() << " intra-op, "
             << at::get_num_interop_threads() << " inter-op (rank " << ctx_.rank() << " of "
             << ctx_.world_size() << ")";
+  // tcmalloc exports tc_malloc, linked in or preloaded.
+  LOG(INFO) << "malloc: " << (dlsym(RTLD_DEFAULT, "tc_malloc") != nullptr ? "tcmalloc" : "glibc");
   device_ = RankDevice(ctx_);
   if (device_.is_cpu()) at::globalContext().setDeterministicAlgorithms(true, false);
   auto group = DataParallelGroup::Join(ctx_, device_);

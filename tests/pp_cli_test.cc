@@ -483,30 +483,40 @@ TEST_F(Pp, NothingIsCreated) {
   EXPECT_EQ(entries, 1);
 }
 
-// tools/link_static.sh: pp needs no shared protobuf, Abseil, OpenSSL or
-// libstdc++, whose loading and symbol binding was most of its start.
-TEST(PpBinary, LinksProtobufAbseilOpensslAndLibstdcxxIn) {
-#ifndef HEYHI_STATIC_PP
-  GTEST_SKIP() << "configured with HEYHI_STATIC_PP=OFF";
-#endif
-  const std::string command =
-      absl::StrCat("readelf -d ", Quote(std::string(HEYHI_BINARY_DIR) + "/pp"), " 2>&1");
+// The NEEDED entries of the ELF binary `path` (readelf -d).
+std::vector<std::string> NeededLibraries(const std::string& path) {
+  const std::string command = absl::StrCat("readelf -d ", Quote(path), " 2>&1");
   FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
+  if (pipe == nullptr) return {"popen failed"};
   std::string out;
   char buffer[4096];
   size_t n;
   while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-  ASSERT_EQ(pclose(pipe), 0) << out;
+  if (pclose(pipe) != 0) return {"readelf failed: " + out};
   std::vector<std::string> needed;
   for (absl::string_view line : absl::StrSplit(out, '\n')) {
     if (absl::StrContains(line, "(NEEDED)")) needed.emplace_back(line);
   }
-  ASSERT_THAT(needed, Not(IsEmpty())) << out;  // libc stays shared
-  for (const std::string& line : needed) {
-    for (const char* library : {"libprotobuf", "libabsl", "libcrypto", "libstdc++"}) {
-      EXPECT_THAT(line, Not(HasSubstr(library)));
-    }
+  return needed;
+}
+
+// tools/link_static.sh: pp needs no shared protobuf, Abseil, OpenSSL or
+// libstdc++, whose loading and symbol binding was most of its start; the
+// test run binary no shared protobuf, Abseil or OpenSSL.
+TEST(PpBinary, LinksProtobufAbseilOpensslAndLibstdcxxIn) {
+#ifndef HEYHI_STATIC_LINK
+  GTEST_SKIP() << "configured with HEYHI_STATIC_LINK=OFF";
+#endif
+  const std::vector<std::string> pp = NeededLibraries(std::string(HEYHI_BINARY_DIR) + "/pp");
+  ASSERT_THAT(pp, Not(IsEmpty()));  // libc stays shared
+  const std::vector<std::string> test_run =
+      NeededLibraries(std::string(HEYHI_BINARY_DIR) + "/tests/heyhi_test_run");
+  ASSERT_THAT(test_run, Not(IsEmpty()));
+  for (const char* library : {"libprotobuf", "libabsl", "libcrypto", "libstdc++", "failed"}) {
+    for (const std::string& line : pp) EXPECT_THAT(line, Not(HasSubstr(library)));
+  }
+  for (const char* library : {"libprotobuf", "libabsl", "libcrypto", "failed"}) {
+    for (const std::string& line : test_run) EXPECT_THAT(line, Not(HasSubstr(library)));
   }
 }
 

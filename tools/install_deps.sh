@@ -17,6 +17,8 @@ packages=(
   # HTML grid report headless.
   chromium-headless-shell
   libtorch-dev libgloo-dev zlib1g-dev
+  # run's allocator (runners/run_main.cc says why).
+  libtcmalloc-minimal4
   # OpenBLAS takes over libblas.so.3 from the reference BLAS that LibTorch's
   # matrix products would otherwise run on.
   libopenblas0-openmp

@@ -103,6 +103,30 @@ TEST(RunTrain, KilledRunContinuedWithStartContinueEndsWithTheWeightsOfAnUninterr
   EXPECT_EQ(MetricsWithoutTimes(exp_dir), MetricsWithoutTimes(whole_dir));
 }
 
+// runners/run_main.cc: run allocates through tcmalloc (linked in), and the
+// trainer says so at start.
+TEST(RunTrain, TrainsOnTcmalloc) {
+#ifndef HEYHI_WITH_TCMALLOC
+  GTEST_SKIP() << "run is built without tcmalloc (HEYHI_TCMALLOC=OFF or no libtcmalloc-minimal4)";
+#endif
+  heyhi::TempTree tree;
+  const std::vector<std::string> args = {"-c",
+                                         kSourceDir + "/conf/c02_sup_train/sl_mlp_2procs.prototxt",
+                                         "launcher.local.num_procs=1",
+                                         "data.max_train_samples=256",
+                                         "data.max_test_samples=64",
+                                         "max_steps_per_epoch=1",
+                                         "num_epochs=1",
+                                         "log_every=0"};
+  ASSERT_EQ(runners_test::WaitForExit(StartRun(args, tree.Path("exp"), tree.Path("run.log"))), 0)
+      << Slurp(tree.Path("run.log"));
+  std::string logs = Slurp(tree.Path("run.log"));
+  for (const auto& entry : std::filesystem::directory_iterator(OnlyExpDir(tree.Path("exp")))) {
+    if (entry.path().extension() == ".log") logs += Slurp(entry.path().string());
+  }
+  EXPECT_THAT(logs, HasSubstr("malloc: tcmalloc"));
+}
+
 TEST(RunTrain, TwoLocalProcessesGiveTheLossCurveOfOneProcessWithTheSameGlobalBatch) {
   heyhi::TempTree tree;
   // One step per epoch, so each metrics line is one step's loss. No dropout:

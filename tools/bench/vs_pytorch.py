@@ -446,9 +446,9 @@ def cmd_report(args):
     columns = [
         ("pytorch", "pytorch"),
         ("heyhi", "heyhi"),
-        ("heyhi_malloc_defaults", "heyhi HH_MALLOC_DEFAULTS=1"),
+        ("heyhi_glibc", "heyhi glibc, tuned"),
+        ("heyhi_malloc_defaults", "heyhi glibc defaults"),
         ("heyhi_jemalloc", "heyhi jemalloc"),
-        ("heyhi_tcmalloc", "heyhi tcmalloc"),
     ]
     ok = True
     for model in models:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks heyhi's train task against the same models, data and steps in PyTorch: samples/s and peak RSS, alternating runs.
 #
-#   COMPARE_MALLOC=1 RUNS=3 bash tools/bench/vs_pytorch.sh
+#   RUNS=3 bash tools/bench/vs_pytorch.sh
+#   GLIBC_RUN=build-glibc/run COMPARE_MALLOC=1 COMPARE_ALLOCATORS=1 RUNS=3 bash tools/bench/vs_pytorch.sh
 #
 # For each of the MLP, CNN and patch transformer (conf/c02_sup_train/) it runs
 # PyTorch (tools/bench/vs_pytorch.py, Debian's python3-torch on the same
@@ -16,11 +17,14 @@
 #   MODELS="mlp cnn transformer"
 #   STEPS=200           training steps per run
 #   THREADS=2           intra-op threads (heyhi's num_threads; torch.set_num_threads)
-#   COMPARE_MALLOC=1    a third column: heyhi with HH_MALLOC_DEFAULTS=1 (glibc's malloc defaults)
-#   COMPARE_ALLOCATORS=1  two more: heyhi with jemalloc and with tcmalloc in place of
-#                       glibc's malloc (LD_PRELOAD of Debian's libjemalloc2 and
-#                       libtcmalloc-minimal4, installed if missing; HH_MALLOC_DEFAULTS=1,
-#                       so that the run binary tunes no malloc)
+#   GLIBC_RUN=PATH      another column: the run binary of a build without tcmalloc
+#                       (cmake -B build-glibc -DHEYHI_TCMALLOC=OFF; make -C build-glibc run),
+#                       on glibc's malloc tuned by mallopt (runners/run_main.cc)
+#   COMPARE_MALLOC=1    with GLIBC_RUN: one more, that binary with HH_MALLOC_DEFAULTS=1
+#                       (glibc's malloc defaults)
+#   COMPARE_ALLOCATORS=1  with GLIBC_RUN: one more, that binary with jemalloc preloaded
+#                       (Debian's libjemalloc2, installed if missing; HH_MALLOC_DEFAULTS=1,
+#                       so that the binary tunes no malloc)
 #   HEYHI_RUN=PATH      heyhi's run binary (default: build/run of this checkout)
 #   PYTHON=/usr/bin/python3   Debian's Python, where python3-torch installs
 #   LOAD_MAX=1.0, LOAD_WAIT_S=1200   before each model, wait (30 s steps, at most
@@ -35,6 +39,7 @@ STEPS=${STEPS:-200}
 THREADS=${THREADS:-2}
 COMPARE_MALLOC=${COMPARE_MALLOC:-0}
 COMPARE_ALLOCATORS=${COMPARE_ALLOCATORS:-0}
+GLIBC_RUN=${GLIBC_RUN:-}
 HEYHI_RUN=${HEYHI_RUN:-$ROOT/build/run}
 PYTHON=${PYTHON:-/usr/bin/python3}
 LOAD_MAX=${LOAD_MAX:-1.0}
@@ -55,16 +60,20 @@ if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
   "$PYTHON" -c 'import torch' || die "$PYTHON still cannot import torch"
 fi
 
-LIBDIR=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
-JEMALLOC=$LIBDIR/libjemalloc.so.2
-TCMALLOC=$LIBDIR/libtcmalloc_minimal.so.4
-if [[ $COMPARE_ALLOCATORS == 1 && (! -f $JEMALLOC || ! -f $TCMALLOC) ]]; then
-  echo "vs_pytorch: installing libjemalloc2 and libtcmalloc-minimal4 (Debian)"
-  apt-get install -y --no-install-recommends libjemalloc2 libtcmalloc-minimal4 >/dev/null ||
-    { apt-get update >/dev/null &&
-      apt-get install -y --no-install-recommends libjemalloc2 libtcmalloc-minimal4 >/dev/null; } ||
-    die "cannot install libjemalloc2 and libtcmalloc-minimal4"
-  [[ -f $JEMALLOC && -f $TCMALLOC ]] || die "no $JEMALLOC or $TCMALLOC after installing"
+[[ -z $GLIBC_RUN || -x $GLIBC_RUN ]] || die "no run binary at GLIBC_RUN=$GLIBC_RUN"
+# The runs start in the checkout's root: binaries by absolute path.
+HEYHI_RUN=$(realpath "$HEYHI_RUN")
+[[ -z $GLIBC_RUN ]] || GLIBC_RUN=$(realpath "$GLIBC_RUN")
+if [[ -z $GLIBC_RUN && ($COMPARE_MALLOC == 1 || $COMPARE_ALLOCATORS == 1) ]]; then
+  die "COMPARE_MALLOC and COMPARE_ALLOCATORS need GLIBC_RUN (a run binary built with -DHEYHI_TCMALLOC=OFF)"
+fi
+JEMALLOC=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)/libjemalloc.so.2
+if [[ $COMPARE_ALLOCATORS == 1 && ! -f $JEMALLOC ]]; then
+  echo "vs_pytorch: installing libjemalloc2 (Debian)"
+  apt-get install -y --no-install-recommends libjemalloc2 >/dev/null ||
+    { apt-get update >/dev/null && apt-get install -y --no-install-recommends libjemalloc2 >/dev/null; } ||
+    die "cannot install libjemalloc2"
+  [[ -f $JEMALLOC ]] || die "no $JEMALLOC after installing libjemalloc2"
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vs_pytorch.XXXXXX")
@@ -96,14 +105,14 @@ config_of() {
   esac
 }
 
-# run_heyhi MODEL RUN SIDE [ENV...]: one heyhi run in a fresh HH_EXP_DIR.
+# run_heyhi MODEL RUN SIDE BINARY [ENV...]: one heyhi run in a fresh HH_EXP_DIR.
 run_heyhi() {
-  local model=$1 run=$2 side=$3
-  shift 3
+  local model=$1 run=$2 side=$3 binary=$4
+  shift 4
   local dir="$WORK/$model.$side.$run"
   mkdir -p "$dir/exp"
   if ! (cd "$ROOT" && env HH_EXP_DIR="$dir/exp" "$@" "$TIME" -f %M -o "$dir/rss" \
-    "$HEYHI_RUN" -c "$CONFIG" --adhoc "${OVERRIDES[@]}" >"$dir/out.txt" 2>&1); then
+    "$binary" -c "$CONFIG" --adhoc "${OVERRIDES[@]}" >"$dir/out.txt" 2>&1); then
     cat "$dir/out.txt" >&2
     die "heyhi run failed ($model, run $run, $side)"
   fi
@@ -130,7 +139,7 @@ run_pytorch() {
 }
 
 echo "vs_pytorch: heyhi $HEYHI_RUN, $($PYTHON -c 'import torch; print("PyTorch", torch.__version__)'), $(nproc) CPUs"
-echo "  RUNS=$RUNS STEPS=$STEPS THREADS=$THREADS COMPARE_MALLOC=$COMPARE_MALLOC COMPARE_ALLOCATORS=$COMPARE_ALLOCATORS"
+echo "  RUNS=$RUNS STEPS=$STEPS THREADS=$THREADS GLIBC_RUN=${GLIBC_RUN:-none} COMPARE_MALLOC=$COMPARE_MALLOC COMPARE_ALLOCATORS=$COMPARE_ALLOCATORS"
 for model in $MODELS; do
   read -r -a spec <<<"$(config_of "$model")"
   CONFIG=${spec[0]}
@@ -147,13 +156,15 @@ for model in $MODELS; do
     --config "$CONFIG" --overrides "${OVERRIDES[*]}" --load "$LOAD"
   for ((run = 1; run <= RUNS; run++)); do
     run_pytorch "$model" "$run"
-    run_heyhi "$model" "$run" heyhi
+    run_heyhi "$model" "$run" heyhi "$HEYHI_RUN"
+    if [[ -n $GLIBC_RUN ]]; then
+      run_heyhi "$model" "$run" heyhi_glibc "$GLIBC_RUN"
+    fi
     if [[ $COMPARE_MALLOC == 1 ]]; then
-      run_heyhi "$model" "$run" heyhi_malloc_defaults HH_MALLOC_DEFAULTS=1
+      run_heyhi "$model" "$run" heyhi_malloc_defaults "$GLIBC_RUN" HH_MALLOC_DEFAULTS=1
     fi
     if [[ $COMPARE_ALLOCATORS == 1 ]]; then
-      run_heyhi "$model" "$run" heyhi_jemalloc HH_MALLOC_DEFAULTS=1 LD_PRELOAD="$JEMALLOC"
-      run_heyhi "$model" "$run" heyhi_tcmalloc HH_MALLOC_DEFAULTS=1 LD_PRELOAD="$TCMALLOC"
+      run_heyhi "$model" "$run" heyhi_jemalloc "$GLIBC_RUN" HH_MALLOC_DEFAULTS=1 LD_PRELOAD="$JEMALLOC"
     fi
   done
   echo "   load average after: $(loadavg)"
