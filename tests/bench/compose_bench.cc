@@ -1,9 +1,6 @@
 // Cost of composing: this repository's sl.prototxt with overrides, a generated
 // large schema and config set loaded at run time, and the whole `pp` process.
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,9 +12,8 @@
 #include "conf.pb.h"
 #include "heyhi/config.h"
 #include "heyhi/config/dynamic_schema.h"
+#include "tests/bench/whole_process.h"
 #include "tests/scoped_env.h"
-
-extern char** environ;
 
 namespace heyhi {
 namespace {
@@ -187,27 +183,14 @@ BENCHMARK(BM_ComposeLargeGeneratedProject)
 // The whole `pp conf/c02_sup_train/sl.prototxt` process, output discarded.
 void BM_PpWholeProcess(benchmark::State& state) {
   ScopedEnv no_conf_root("HH_CONF_ROOT", std::nullopt);  // pp gets this environment
-  const std::string pp = std::string(HEYHI_BINARY_DIR) + "/pp";
-  const std::string config = Source("conf/c02_sup_train/sl.prototxt");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> argv = {const_cast<char*>(pp.c_str()), const_cast<char*>(config.c_str()),
-                             nullptr};
+  heyhi_bench::WholeProcess run;
+  run.argv = {std::string(HEYHI_BINARY_DIR) + "/pp", Source("conf/c02_sup_train/sl.prototxt")};
   for (auto _ : state) {
-    pid_t pid;
-    if (posix_spawn(&pid, pp.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
-      state.SkipWithError("cannot start pp");
-      break;
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (!run.Run()) {
       state.SkipWithError("pp failed");
       break;
     }
   }
-  posix_spawn_file_actions_destroy(&actions);
 }
 BENCHMARK(BM_PpWholeProcess)
     ->Unit(benchmark::kMillisecond)

@@ -2,11 +2,6 @@
 // files (over 2,500 lines, with imports) and configs with 4-deep includes,
 // imported parsed and from the cache, and whole `pp --schema` processes cold
 // (HH_NO_CACHE=1) and warm (cache primed).
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -20,9 +15,8 @@
 #include "heyhi/base/files.h"
 #include "heyhi/config.h"
 #include "heyhi/config/dynamic_schema.h"
+#include "tests/bench/whole_process.h"
 #include "tests/scoped_env.h"
-
-extern char** environ;
 
 namespace heyhi {
 namespace {
@@ -289,40 +283,18 @@ void PpWholeProcess(benchmark::State& state, Pp which) {
   ScopedEnv cache_switch("HH_NO_CACHE", warm ? std::nullopt : std::optional<std::string>("1"));
   CacheFolder cache;
   const std::string pp = std::string(HEYHI_BINARY_DIR) + "/pp";
-  const std::string proto_dir = ProtoDir(), config = Config();
-  std::vector<std::string> args = {pp,      "--proto_path", proto_dir, "--schema",
-                                   kSchema, config,         "p1=2"};
-  if (which == Pp::kHelp) args = {pp, "--help"};
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  // The child's CPU time (user + system) as well as the wall time: the wall
-  // time counts waiting for a core on a busy machine, the CPU time does not.
-  double child_cpu_seconds = 0;
-  auto run = [&]() {
-    pid_t pid;
-    if (posix_spawn(&pid, pp.c_str(), &actions, nullptr, argv.data(), environ) != 0) return false;
-    int status = 0;
-    struct rusage usage {};
-    ::wait4(pid, &status, 0, &usage);
-    child_cpu_seconds += static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  };
-  if (!run()) state.SkipWithError("pp failed");  // primes the cache when warm
-  child_cpu_seconds = 0;
+  heyhi_bench::WholeProcess run;
+  run.argv = {pp, "--proto_path", ProtoDir(), "--schema", kSchema, Config(), "p1=2"};
+  if (which == Pp::kHelp) run.argv = {pp, "--help"};
+  if (!run.Run()) state.SkipWithError("pp failed");  // primes the cache when warm
+  run.cpu_seconds = 0;
   for (auto _ : state) {
-    if (!run()) {
+    if (!run.Run()) {
       state.SkipWithError("pp failed");
       break;
     }
   }
-  state.counters["pp_cpu_ms"] =
-      benchmark::Counter(child_cpu_seconds * 1e3 / static_cast<double>(state.iterations()));
-  posix_spawn_file_actions_destroy(&actions);
+  state.counters["pp_cpu_ms"] = benchmark::Counter(run.CpuMsPer(state.iterations()));
   CountSchema(state);
 }
 
