@@ -36,8 +36,8 @@ class ExpRoot {
 };
 
 const ExpRoot& Root() {
-  static const ExpRoot* root = new ExpRoot();
-  return *root;
+  static const ExpRoot root;  // destroyed, so removed, when the benchmark exits
+  return root;
 }
 
 // The test run binary with `args`, from the source folder, its experiments
