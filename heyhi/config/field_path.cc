@@ -164,7 +164,11 @@ void CollectPaths(const Descriptor* type, const std::string& prefix, int depth_l
 
 }  // namespace
 
-std::string FieldPathToString(const FieldPath& path, size_t end) {
+namespace {
+
+// Steps [0, end) of `path` joined by dots; map keys as they are, or (with
+// `as_key`) as one step of a key writes them (KeyStepText).
+std::string JoinSteps(const FieldPath& path, size_t end, bool as_key) {
   std::string out;
   for (size_t i = 0; i < path.size() && i < end; ++i) {
     const PathStep& step = path[i];
@@ -180,11 +184,21 @@ std::string FieldPathToString(const FieldPath& path, size_t end) {
         out += ".-1";
         break;
       case PathStep::Kind::kMapEntry:
-        absl::StrAppend(&out, ".", step.key);
+        absl::StrAppend(&out, ".", as_key ? KeyStepText(step.key) : step.key);
         break;
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string FieldPathToString(const FieldPath& path, size_t end) {
+  return JoinSteps(path, end, /*as_key=*/false);
+}
+
+std::string KeyText(const FieldPath& path) {
+  return JoinSteps(path, std::string::npos, /*as_key=*/true);
 }
 
 std::string MapKeyText(const ScalarValue& key) {
@@ -415,21 +429,33 @@ absl::Status CheckStep(const Message& holder, const FieldPath& path, size_t i, b
   return absl::OkStatus();
 }
 
+namespace {
+
+// Step `i` of `path` from `current`, which must lead to a message and pass
+// CheckStep; `*present` as StepInto leaves it.
+absl::StatusOr<const Message*> CheckedStepInto(const Message& current, const FieldPath& path,
+                                               size_t i, bool* present, bool may_append) {
+  const PathStep& step = path[i];
+  if (ValueMessageType(step.field) == nullptr ||
+      (step.kind == PathStep::Kind::kField && step.field->is_repeated())) {
+    return NotAMessage(path, i);
+  }
+  if (absl::Status checked = CheckStep(current, path, i, may_append); !checked.ok()) {
+    return checked;
+  }
+  return StepInto(current, step, present);
+}
+
+}  // namespace
+
 absl::StatusOr<const Message*> MessageAt(const Message& root, const FieldPath& path, size_t end,
                                          bool* present, bool may_append) {
   *present = true;
   const Message* current = &root;
   for (size_t i = 0; i < end; ++i) {
-    const PathStep& step = path[i];
-    const FieldDescriptor* field = step.field;
-    if (ValueMessageType(field) == nullptr ||
-        (step.kind == PathStep::Kind::kField && field->is_repeated())) {
-      return NotAMessage(path, i);
-    }
-    if (absl::Status checked = CheckStep(*current, path, i, may_append); !checked.ok()) {
-      return checked;
-    }
-    current = StepInto(*current, step, present);
+    absl::StatusOr<const Message*> next = CheckedStepInto(*current, path, i, present, may_append);
+    if (!next.ok()) return next.status();
+    current = *next;
   }
   return current;
 }
@@ -481,17 +507,12 @@ bool SetPathProbe::IsSet(const FieldPath& path) {
   // The steps MessageAt would take, stopping at the first that leads to no
   // set message (then the field is not set).
   for (size_t i = common; i < parent_size; ++i) {
-    const PathStep& step = path[i];
-    if (ValueMessageType(step.field) == nullptr ||
-        (step.kind == PathStep::Kind::kField && step.field->is_repeated()) ||
-        !CheckStep(*reached_.back(), path, i, /*may_append=*/false).ok()) {
-      return false;
-    }
     bool present = true;
-    const Message* next = StepInto(*reached_.back(), step, &present);
-    if (!present) return false;
-    walked_.push_back(step);
-    reached_.push_back(next);
+    absl::StatusOr<const Message*> next =
+        CheckedStepInto(*reached_.back(), path, i, &present, /*may_append=*/false);
+    if (!next.ok() || !present) return false;
+    walked_.push_back(path[i]);
+    reached_.push_back(*next);
   }
   return LastStepIsSet(*reached_.back(), path.back());
 }

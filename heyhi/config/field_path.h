@@ -54,6 +54,10 @@ using FieldPath = std::vector<PathStep>;
 // appending step as -1.
 std::string FieldPathToString(const FieldPath& path, size_t end = std::string::npos);
 
+// `path` as a key token writes it: FieldPathToString, with map keys that need
+// it in double quotes (KeyStepText).
+std::string KeyText(const FieldPath& path);
+
 // How a map key is written in a path and in a flat line: strings as they
 // are, integers in decimal, bools true/false.
 std::string MapKeyText(const ScalarValue& key);

@@ -602,26 +602,4 @@ void StoreReferences(Message* root, const std::vector<ResolvedReference>& resolv
   }
 }
 
-std::string KeyText(const FieldPath& path) {
-  std::string out;
-  for (const PathStep& step : path) {
-    if (!out.empty()) out += '.';
-    out += step.field->name();
-    switch (step.kind) {
-      case PathStep::Kind::kField:
-        break;
-      case PathStep::Kind::kElement:
-        absl::StrAppend(&out, ".", step.index);
-        break;
-      case PathStep::Kind::kAppend:
-        out += ".-1";
-        break;
-      case PathStep::Kind::kMapEntry:
-        absl::StrAppend(&out, ".", KeyStepText(step.key));
-        break;
-    }
-  }
-  return out;
-}
-
 }  // namespace heyhi

@@ -100,10 +100,6 @@ absl::Status CheckDefaultFrom(const google::protobuf::Descriptor* root);
 void StoreReferences(google::protobuf::Message* root,
                      const std::vector<ResolvedReference>& resolved);
 
-// `path` as a key writes it: FieldPathToString, with map keys that need it
-// in double quotes (KeyStepText).
-std::string KeyText(const FieldPath& path);
-
 }  // namespace heyhi
 
 #endif  // HEYHI_CONFIG_REFERENCES_H_
