@@ -13,6 +13,7 @@
 #include "heyhi/config.h"
 #include "heyhi/config/printer.h"
 #include "heyhi/schema_docs.h"
+#include "repository_configs.h"
 #include "test_schema.cfg.h"
 
 namespace {
@@ -319,18 +320,6 @@ ViewFlat FlatThroughViews(const heyhi::Composed& composed) {
   return flat;
 }
 
-std::vector<std::string> AllConfigs() {
-  std::vector<std::string> configs;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(kSourceDir + "/conf")) {
-    // conf/grids and conf/env hold heyhi's own files (heyhi.Grid, heyhi.Env).
-    const std::string folder = entry.path().parent_path().filename().string();
-    if (folder == "grids" || folder == "env") continue;
-    if (entry.path().extension() == ".prototxt") configs.push_back(entry.path().string());
-  }
-  std::sort(configs.begin(), configs.end());
-  return configs;
-}
-
 std::string PpOutput(const std::string& config, const std::string& flag) {
   const std::string command = kBinaryDir + "/pp " + config + " " + flag + " 2>&1";
   std::string out;
@@ -352,7 +341,7 @@ std::string Lines(const std::vector<std::string>& lines) {
 
 TEST(TypedViews, ToFlatAndToStrWithDefaultsEqualPpPrintFlatForEveryConfigInConf) {
   ASSERT_TRUE(std::filesystem::exists(kBinaryDir + "/pp")) << "build pp first";
-  const std::vector<std::string> configs = AllConfigs();
+  const std::vector<std::string> configs = heyhi_test::RepositoryConfigs();
   ASSERT_GE(configs.size(), 13u);
   heyhi::LoadOptions options;
   options.root_type = MetaCfg::descriptor();

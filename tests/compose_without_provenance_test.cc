@@ -2,8 +2,6 @@
 // same values and signatures as a compose with provenance, on the
 // compiled-in schema and on one loaded at run time, and the same errors,
 // word for word; only the files' values have no origin.
-#include <algorithm>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +15,7 @@
 #include "heyhi/config/printer.h"
 #include "heyhi/config/provenance.h"
 #include "heyhi/signature.h"
+#include "repository_configs.h"
 #include "scoped_env.h"
 #include "temp_tree.h"
 
@@ -24,19 +23,6 @@ namespace heyhi {
 namespace {
 
 using google::protobuf::util::MessageDifferencer;
-
-// The repository's configs (conf/grids and conf/env hold heyhi's own files).
-std::vector<std::string> RepositoryConfigs() {
-  std::vector<std::string> configs;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(std::string(HEYHI_SOURCE_DIR) + "/conf")) {
-    const std::string folder = entry.path().parent_path().filename().string();
-    if (folder == "grids" || folder == "env") continue;
-    if (entry.path().extension() == ".prototxt") configs.push_back(entry.path().string());
-  }
-  std::sort(configs.begin(), configs.end());
-  return configs;
-}
 
 absl::StatusOr<Composed> ComposeWith(const std::string& config,
                                      const std::vector<std::string>& overrides, LoadOptions options,
@@ -70,7 +56,7 @@ class WithoutProvenance : public ::testing::Test {
 };
 
 TEST_F(WithoutProvenance, EveryConfigOfTheRepositoryComposesToTheSameMessageAndSig) {
-  const std::vector<std::string> configs = RepositoryConfigs();
+  const std::vector<std::string> configs = heyhi_test::RepositoryConfigs();
   ASSERT_GE(configs.size(), 13u);
   LoadOptions options;
   options.root_type = MetaCfg::descriptor();
@@ -90,7 +76,8 @@ TEST_F(WithoutProvenance, ARunTimeSchemaComposesEveryConfigToTheSameMessage) {
   options.root_type = (*schema)->FindMessage("MetaCfg");
   options.factory = (*schema)->factory();
   ASSERT_NE(options.root_type, nullptr);
-  for (const std::string& config : RepositoryConfigs()) ExpectSameCompose(config, {}, options);
+  for (const std::string& config : heyhi_test::RepositoryConfigs())
+    ExpectSameCompose(config, {}, options);
 }
 
 TEST_F(WithoutProvenance, ErrorsReadWordForWordAsWithProvenance) {

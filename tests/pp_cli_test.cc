@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "heyhi/base/shell_quote.h"
+#include "heyhi/base/subprocess.h"
 #include "heyhi/config.h"
 #include "heyhi/config/printer.h"
 #include "heyhi/config/text_loader.h"
@@ -485,16 +486,11 @@ TEST_F(Pp, NothingIsCreated) {
 
 // The NEEDED entries of the ELF binary `path` (readelf -d).
 std::vector<std::string> NeededLibraries(const std::string& path) {
-  const std::string command = absl::StrCat("readelf -d ", Quote(path), " 2>&1");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return {"popen failed"};
-  std::string out;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
-  if (pclose(pipe) != 0) return {"readelf failed: " + out};
+  absl::StatusOr<ProgramResult> readelf = RunProgram({"readelf", "-d", path});
+  if (!readelf.ok()) return {"readelf failed: " + std::string(readelf.status().message())};
+  if (readelf->exit_code != 0) return {"readelf failed: " + readelf->err};
   std::vector<std::string> needed;
-  for (absl::string_view line : absl::StrSplit(out, '\n')) {
+  for (absl::string_view line : absl::StrSplit(readelf->out, '\n')) {
     if (absl::StrContains(line, "(NEEDED)")) needed.emplace_back(line);
   }
   return needed;
